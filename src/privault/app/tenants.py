@@ -1,0 +1,130 @@
+"""Tenants (an MSP's clients) and their record schemas."""
+
+from __future__ import annotations
+
+from privault.app.auditing import Auditor
+from privault.app.authz import authorize
+from privault.core.clock import Clock
+from privault.core.context import RequestContext
+from privault.core.errors import Conflict, NotFound
+from privault.core.ids import check_slug, new_id
+from privault.keys.hierarchy import KeyHierarchy
+from privault.store.uow import UnitOfWork
+from privault.vault import repository as repo
+from privault.vault.schema import RecordSchema, parse_schema
+
+
+class TenantService:
+    """Create and list tenants; apply and read record schemas."""
+
+    def __init__(
+        self, data: UnitOfWork, keys: KeyHierarchy, auditor: Auditor, clock: Clock
+    ) -> None:
+        self._data = data
+        self._keys = keys
+        self._audit = auditor
+        self._clock = clock
+        self._schemas: dict[tuple[str, str, int], RecordSchema] = {}
+
+    def create(self, ctx: RequestContext, slug: str, name: str | None = None) -> repo.Tenant:
+        """Create a tenant with its own keys.
+
+        Raises:
+            InvalidInput: bad slug.
+            Conflict: the slug is taken.
+
+        """
+        check_slug(slug, "tenant")
+        decision = authorize(self._audit, ctx, "tenant.create", None, f"tenants/{slug}")
+        with self._data.transaction() as conn:
+            if repo.get_tenant(conn, slug) is not None:
+                raise Conflict(f"tenant {slug!r} already exists")
+        tenant = repo.Tenant(new_id("tnt"), slug, name or slug, self._clock.now())
+        # Keys first: an orphan key set is harmless, a tenant without keys is not.
+        self._keys.create_tenant_keys(tenant.id)
+        with self._data.transaction() as conn:
+            repo.add_tenant(conn, tenant)
+            self._audit.write(
+                conn,
+                [
+                    self._audit.event(
+                        ctx,
+                        "tenant.create",
+                        f"tenants/{slug}",
+                        tenant_id=tenant.id,
+                        decision=decision,
+                    )
+                ],
+            )
+        return tenant
+
+    def visible(self, ctx: RequestContext) -> list[repo.Tenant]:
+        """Tenants the principal may see."""
+        authorize(self._audit, ctx, "tenant.list", None, "tenants")
+        with self._data.transaction() as conn:
+            tenants = repo.list_tenants(conn)
+        scope = ctx.principal.tenants
+        return [t for t in tenants if scope is None or t.id in scope]
+
+    def get(self, tenant: str) -> repo.Tenant:
+        """A tenant by id or slug (no authorization: callers authorize the action).
+
+        Raises:
+            NotFound: unknown tenant.
+
+        """
+        with self._data.transaction() as conn:
+            found = repo.get_tenant(conn, tenant)
+        if found is None:
+            raise NotFound(f"unknown tenant {tenant!r}; see 'privault tenant list'")
+        return found
+
+    def apply_schema(
+        self, ctx: RequestContext, tenant: str, text: str, source: str = "schema"
+    ) -> tuple[RecordSchema, int]:
+        """Validate and store a record-type schema; return it and its version."""
+        schema = parse_schema(text, source)
+        t = self.get(tenant)
+        path = f"tenants/{t.slug}/schemas/{schema.record_type}"
+        decision = authorize(self._audit, ctx, "schema.apply", t.id, path)
+        with self._data.transaction() as conn:
+            version = repo.put_record_type(
+                conn, t.id, schema.record_type, schema.model_dump_json(), self._clock.now()
+            )
+            self._audit.write(
+                conn,
+                [
+                    self._audit.event(
+                        ctx,
+                        "schema.apply",
+                        path,
+                        tenant_id=t.id,
+                        decision=decision,
+                        version=version,
+                    )
+                ],
+            )
+        return schema, version
+
+    def schema(self, tenant_id: str, record_type: str) -> RecordSchema:
+        """The current schema of a record type.
+
+        Raises:
+            NotFound: the tenant has no such record type.
+
+        """
+        with self._data.transaction() as conn:
+            found = repo.get_record_type(conn, tenant_id, record_type)
+        if found is None:
+            raise NotFound(f"unknown record type {record_type!r}; apply a schema first")
+        version, definition = found
+        key = (tenant_id, record_type, version)
+        if key not in self._schemas:
+            self._schemas[key] = RecordSchema.model_validate_json(definition)
+        return self._schemas[key]
+
+    def schemas(self, tenant_id: str) -> list[tuple[RecordSchema, int]]:
+        """Every schema of a tenant with its version."""
+        with self._data.transaction() as conn:
+            rows = repo.list_record_types(conn, tenant_id)
+        return [(RecordSchema.model_validate_json(d), v) for _n, v, d in rows]

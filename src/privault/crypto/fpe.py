@@ -1,0 +1,319 @@
+"""Format-preserving token recipes over FF1: card numbers, US SSNs, phone numbers.
+
+Each recipe keeps the shape of its input (separators stay where they were,
+chosen digits stay in clear) and encrypts the remaining digits with a radix-10
+:class:`~privault.crypto.ff1.FF1`. Detokenizing with the same key and tweak
+gives the input back.
+
+Invariants:
+
+* **Cycle walking keeps a bijection on the valid set.** Some recipes need the
+  output to satisfy a predicate ``valid`` (Luhn for cards, the SSA structure
+  rules for SSNs). FF1 is a permutation ``E`` of the finite set ``D`` of
+  ``m``-digit strings; the recipe encrypts ``x`` in the valid subset ``S`` to
+  the first of ``E(x), E(E(x)), ...`` that lies in ``S``. ``x``'s cycle under
+  ``E`` returns to ``x``, so the walk always ends; and walking back with
+  ``E^-1`` from the output stops at ``x`` (no element of ``S`` lies between
+  them). So the walk is a permutation of ``S``, inverted by walking with
+  ``decrypt``. The input must be in ``S``, or the walk may never end: inputs
+  that fail ``valid`` are refused. Expected walk lengths are ``|D| / |S|``:
+  about 10 for Luhn, about 1.1 for SSNs.
+* **Domain rule.** At least ``ff1.min_length`` (6 for radix 10) digits are
+  encrypted, so ``10 ** m >= 1_000_000`` as SP 800-38G requires.
+* **Kept digits and the recipe are bound into the tweak.** The FF1 tweak is
+  ``len(name) || name || len(tweak) || tweak || kept digits``: two cards that
+  share their first twelve digits but differ in the last four do not reveal
+  it, and a card and a phone number never share a permutation.
+* **No value in errors.** Messages name the broken rule, never the digits.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from privault.core.errors import InvalidInput
+from privault.crypto.ff1 import FF1, MAX_LENGTH, MAX_TWEAK_BYTES
+
+__all__ = [
+    "DigitsRecipe",
+    "card_detoken",
+    "card_token",
+    "digits_detoken",
+    "digits_token",
+    "luhn_valid",
+    "phone_detoken",
+    "phone_token",
+    "ssn_detoken",
+    "ssn_token",
+    "ssn_valid",
+]
+
+_DIGITS = frozenset("0123456789")
+_DOUBLED = str.maketrans("0123456789", "0246813579")  # digit -> digit sum of 2 * digit
+_CARD_SEPARATORS = str.maketrans("", "", " -")
+_PHONE_SEPARATORS = str.maketrans("", "", " -().")
+_SSN_SHAPE = re.compile(r"[0-9]{3}-[0-9]{2}-[0-9]{4}|[0-9]{9}")
+
+
+def luhn_valid(digits: str) -> bool:
+    """Return whether ``digits`` passes the Luhn (mod 10) check.
+
+    Args:
+        digits: ASCII decimal digits only; anything else (or an empty string) is
+            not valid.
+
+    """
+    if not digits or not _DIGITS.issuperset(digits):
+        return False
+    # sum() over ASCII bytes is the digit sum plus 48 per digit; the doubled
+    # positions are mapped to the digit sum of their double first.
+    plain = digits[-1::-2].encode()
+    doubled = digits[-2::-2].translate(_DOUBLED).encode()
+    return (sum(plain) + sum(doubled) - 48 * len(digits)) % 10 == 0
+
+
+def ssn_valid(digits: str) -> bool:
+    """Return whether nine digits form a structurally valid US SSN.
+
+    The area (first three) is not 000, 666 or 900-999; the group (next two) is
+    not 00; the serial (last four) is not 0000.
+    """
+    if len(digits) != 9 or not _DIGITS.issuperset(digits):
+        return False
+    area = digits[:3]
+    return (
+        area != "000"
+        and area != "666"
+        and area[0] != "9"
+        and digits[3:5] != "00"
+        and digits[5:] != "0000"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DigitsRecipe:
+    """How :func:`digits_token` treats a string of decimal digits.
+
+    Attributes:
+        name: the recipe's name, bound into the FF1 tweak (domain separation)
+            and used in error messages.
+        keep_prefix: leading digits left in clear (and bound into the tweak).
+        keep_suffix: trailing digits left in clear (and bound into the tweak).
+        valid: a predicate the whole digit string must satisfy, on input and on
+            output; the encrypted digits are cycle-walked until it holds.
+
+    """
+
+    name: str = "digits"
+    keep_prefix: int = 0
+    keep_suffix: int = 0
+    valid: Callable[[str], bool] | None = None
+
+    def __post_init__(self) -> None:
+        for kept in (self.keep_prefix, self.keep_suffix):
+            if isinstance(kept, bool) or not isinstance(kept, int) or kept < 0:
+                raise InvalidInput("kept digit counts must be non-negative integers")
+        if not 0 < len(self.name.encode()) < 256:
+            raise InvalidInput("recipe name must be 1 to 255 bytes")
+
+
+_PLAIN = DigitsRecipe()
+_SSN = DigitsRecipe(name="ssn", valid=ssn_valid)
+
+
+def digits_token(ff1: FF1, digits: str, tweak: bytes, recipe: DigitsRecipe = _PLAIN) -> str:
+    """Tokenize a string of decimal digits, keeping its length.
+
+    Args:
+        ff1: a radix-10 FF1 instance.
+        digits: ASCII decimal digits only.
+        tweak: public context (e.g. a column id); the same tweak detokenizes.
+        recipe: which digits stay in clear and which predicate must hold.
+
+    Returns:
+        The token: same length, kept digits unchanged, ``recipe.valid`` holds.
+
+    Raises:
+        InvalidInput: for non-digits, too few digits to encrypt, input failing
+            ``recipe.valid``, a non-decimal FF1 or a bad tweak.
+
+    """
+    return _transform(ff1, digits, tweak, recipe, decrypt=False)
+
+
+def digits_detoken(ff1: FF1, digits: str, tweak: bytes, recipe: DigitsRecipe = _PLAIN) -> str:
+    """Invert :func:`digits_token` under the same key, tweak and recipe.
+
+    Raises:
+        InvalidInput: on the same conditions as :func:`digits_token`.
+
+    """
+    return _transform(ff1, digits, tweak, recipe, decrypt=True)
+
+
+def card_token(ff1: FF1, value: str, tweak: bytes, *, keep_last: int = 4) -> str:
+    """Tokenize a payment card number into another Luhn-valid card number.
+
+    Args:
+        ff1: a radix-10 FF1 instance.
+        value: 13 to 19 digits, Luhn-valid, optionally grouped by spaces or dashes.
+        tweak: public context; the same tweak detokenizes.
+        keep_last: trailing digits left in clear (at least 6 digits must remain).
+
+    Returns:
+        The token, separators in place, last ``keep_last`` digits unchanged,
+        Luhn-valid as a whole.
+
+    Raises:
+        InvalidInput: for other characters, a wrong digit count, a Luhn failure
+            or too large ``keep_last``.
+
+    """
+    return _card(ff1, value, tweak, keep_last, decrypt=False)
+
+
+def card_detoken(ff1: FF1, value: str, tweak: bytes, *, keep_last: int = 4) -> str:
+    """Invert :func:`card_token` under the same key, tweak and ``keep_last``.
+
+    Raises:
+        InvalidInput: on the same conditions as :func:`card_token`.
+
+    """
+    return _card(ff1, value, tweak, keep_last, decrypt=True)
+
+
+def ssn_token(ff1: FF1, value: str, tweak: bytes) -> str:
+    """Tokenize a US SSN (``123-45-6789`` or nine digits) into another valid SSN.
+
+    Raises:
+        InvalidInput: if the shape is wrong or the SSN is structurally invalid
+            (area 000, 666 or 9xx, group 00, serial 0000).
+
+    """
+    return _ssn(ff1, value, tweak, decrypt=False)
+
+
+def ssn_detoken(ff1: FF1, value: str, tweak: bytes) -> str:
+    """Invert :func:`ssn_token` under the same key and tweak.
+
+    Raises:
+        InvalidInput: on the same conditions as :func:`ssn_token`.
+
+    """
+    return _ssn(ff1, value, tweak, decrypt=True)
+
+
+def phone_token(ff1: FF1, value: str, tweak: bytes, *, keep_prefix: int = 3) -> str:
+    """Tokenize a phone number, keeping its formatting and leading digits.
+
+    Args:
+        ff1: a radix-10 FF1 instance.
+        value: 8 to 15 digits with optional spaces, dashes, parentheses, dots
+            and one leading ``+``.
+        tweak: public context; the same tweak detokenizes.
+        keep_prefix: leading (country/area) digits left in clear; at least 6
+            digits must remain to encrypt.
+
+    Raises:
+        InvalidInput: for other characters, a wrong digit count or too few
+            digits left to encrypt.
+
+    """
+    return _phone(ff1, value, tweak, keep_prefix, decrypt=False)
+
+
+def phone_detoken(ff1: FF1, value: str, tweak: bytes, *, keep_prefix: int = 3) -> str:
+    """Invert :func:`phone_token` under the same key, tweak and ``keep_prefix``.
+
+    Raises:
+        InvalidInput: on the same conditions as :func:`phone_token`.
+
+    """
+    return _phone(ff1, value, tweak, keep_prefix, decrypt=True)
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+
+def _transform(ff1: FF1, digits: str, tweak: bytes, recipe: DigitsRecipe, *, decrypt: bool) -> str:
+    """Encrypt (or decrypt) the middle digits, cycle-walking until ``recipe.valid``."""
+    if ff1.radix != 10:
+        raise InvalidInput("digit tokens need a radix-10 FF1")
+    if not isinstance(digits, str) or not digits or not _DIGITS.issuperset(digits):
+        raise InvalidInput(f"{recipe.name} must be ASCII decimal digits")
+    end = len(digits) - recipe.keep_suffix
+    m = end - recipe.keep_prefix
+    if not ff1.min_length <= m <= MAX_LENGTH:
+        raise InvalidInput(
+            f"{recipe.name} needs {ff1.min_length} to {MAX_LENGTH} digits to encrypt "
+            "besides the kept ones (FF1 minimum domain size)"
+        )
+    valid = recipe.valid
+    if valid is not None and not valid(digits):
+        raise InvalidInput(f"{recipe.name} fails its validity check")
+    head, tail = digits[: recipe.keep_prefix], digits[end:]
+    bound = _bind_tweak(recipe.name, tweak, head + tail)
+    step = ff1.decrypt_int if decrypt else ff1.encrypt_int
+    value = int(digits[recipe.keep_prefix : end])
+    while True:  # ends: the input lies on its own cycle and is valid (see module docstring)
+        value = step(value, m, bound)
+        out = f"{head}{value:0{m}d}{tail}"
+        if valid is None or valid(out):
+            return out
+
+
+def _bind_tweak(name: str, tweak: bytes, kept: str) -> bytes:
+    """Frame recipe name, caller tweak and kept digits into one unambiguous FF1 tweak."""
+    if not isinstance(tweak, bytes):
+        raise InvalidInput("tweak must be bytes")
+    if len(tweak) > MAX_TWEAK_BYTES:
+        raise InvalidInput(f"tweak is longer than {MAX_TWEAK_BYTES} bytes")
+    label = name.encode()
+    return b"".join(
+        (bytes((len(label),)), label, len(tweak).to_bytes(2, "big"), tweak, kept.encode())
+    )
+
+
+def _reinsert(template: str, digits: str) -> str:
+    """Put ``digits`` into the digit positions of ``template``, keeping everything else."""
+    if len(template) == len(digits):
+        return digits
+    it = iter(digits)
+    return "".join(next(it) if ch in _DIGITS else ch for ch in template)
+
+
+def _card(ff1: FF1, value: str, tweak: bytes, keep_last: int, *, decrypt: bool) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput("card number must be a string")
+    digits = value.translate(_CARD_SEPARATORS)
+    if not _DIGITS.issuperset(digits):
+        raise InvalidInput("card number may contain only digits, spaces and dashes")
+    if not 13 <= len(digits) <= 19:
+        raise InvalidInput("card number must have 13 to 19 digits")
+    recipe = DigitsRecipe(name="card number", keep_suffix=keep_last, valid=luhn_valid)
+    return _reinsert(value, _transform(ff1, digits, tweak, recipe, decrypt=decrypt))
+
+
+def _ssn(ff1: FF1, value: str, tweak: bytes, *, decrypt: bool) -> str:
+    if not isinstance(value, str) or _SSN_SHAPE.fullmatch(value) is None:
+        raise InvalidInput("SSN must look like 123-45-6789 or be nine digits")
+    digits = value.replace("-", "")
+    return _reinsert(value, _transform(ff1, digits, tweak, _SSN, decrypt=decrypt))
+
+
+def _phone(ff1: FF1, value: str, tweak: bytes, keep_prefix: int, *, decrypt: bool) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput("phone number must be a string")
+    body = value[1:] if value.startswith("+") else value
+    digits = body.translate(_PHONE_SEPARATORS)
+    if not _DIGITS.issuperset(digits):
+        raise InvalidInput(
+            "phone number may contain only digits, spaces, dashes, parentheses, dots "
+            "and one leading +"
+        )
+    if not 8 <= len(digits) <= 15:
+        raise InvalidInput("phone number must have 8 to 15 digits")
+    recipe = DigitsRecipe(name="phone number", keep_prefix=keep_prefix)
+    return _reinsert(value, _transform(ff1, digits, tweak, recipe, decrypt=decrypt))

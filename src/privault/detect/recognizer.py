@@ -1,0 +1,198 @@
+"""The recognizer contract and the generic pattern recognizer.
+
+Implementer's checklist for a new recognizer:
+
+* expose ``name`` (unique, used in :class:`~privault.detect.Finding`) and
+  ``entities`` (the types it can emit);
+* ``analyze(view)`` returns findings for the whole of ``view.text``; it must be
+  pure: no I/O, no state kept between calls, no mutation of shared objects;
+* scores are in ``[0, 1]``; weak shapes score below the default threshold (0.5)
+  and rely on context words to pass;
+* drop candidates a checksum rejects rather than scoring them low.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+from privault.detect._types import Finding
+from privault.detect.validators import Validator
+
+__all__ = [
+    "Pattern",
+    "PatternRecognizer",
+    "Recognizer",
+    "TextView",
+    "context_regex",
+]
+
+#: How far before / after a span context words are looked for (characters).
+CONTEXT_BEFORE = 60
+CONTEXT_AFTER = 25
+#: Score added when a context word is close; halved at the edge of the window.
+CONTEXT_BOOST = 0.45
+_NEAR = 30
+
+
+def context_regex(words: Iterable[str]) -> re.Pattern[str] | None:
+    """Compile context words (lower case) into one word-bounded regex.
+
+    Args:
+        words: words or short phrases; matched case-insensitively.
+
+    Returns:
+        The compiled regex, or ``None`` when ``words`` is empty.
+
+    """
+    alts = sorted({w.lower() for w in words if w}, key=len, reverse=True)
+    if not alts:
+        return None
+    body = "|".join(re.escape(w) for w in alts)
+    return re.compile(rf"(?<![a-z0-9])(?:{body})(?![a-z])")
+
+
+@dataclass(frozen=True, slots=True)
+class TextView:
+    """The text under analysis, with derived forms computed once.
+
+    Attributes:
+        text: the original text.
+        lower: ``text.lower()`` (same length for the scripts we handle).
+
+    """
+
+    text: str
+    lower: str = field(default="")
+
+    @classmethod
+    def of(cls, text: str) -> TextView:
+        """Build a view of ``text``."""
+        lower = text.lower()
+        if len(lower) != len(text):  # rare: some characters change length when lowered
+            lower = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+        return cls(text, lower)
+
+    def context_distance(
+        self, start: int, end: int, regex: re.Pattern[str] | None, *, after: bool = True
+    ) -> int | None:
+        """Return the distance from the span to the nearest context word, if any is near.
+
+        Args:
+            start: span start.
+            end: span end.
+            regex: context words (see :func:`context_regex`).
+            after: also look a little past the span end.
+        """
+        if regex is None:
+            return None
+        best: int | None = None
+        lo = max(0, start - CONTEXT_BEFORE)
+        for m in regex.finditer(self.lower, lo, start):
+            best = max(0, start - m.end())
+        nxt = regex.search(self.lower, end, min(len(self.lower), end + CONTEXT_AFTER))
+        if after and nxt is not None:
+            dist = nxt.start() - end
+            best = dist if best is None else min(best, dist)
+        return best
+
+    def boost(self, start: int, end: int, regex: re.Pattern[str] | None) -> float:
+        """Return the context boost for a span: 0 when no context word is near."""
+        dist = self.context_distance(start, end, regex)
+        if dist is None:
+            return 0.0
+        return CONTEXT_BOOST if dist <= _NEAR else CONTEXT_BOOST * 0.7
+
+
+@runtime_checkable
+class Recognizer(Protocol):
+    """Finds entities of some types in text. See the module docstring for the contract."""
+
+    @property
+    def name(self) -> str:
+        """Unique recognizer name."""
+        ...
+
+    @property
+    def entities(self) -> frozenset[str]:
+        """Entity types this recognizer can emit."""
+        ...
+
+    def analyze(self, view: TextView) -> list[Finding]:
+        """Return the findings in ``view.text``."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """One regular expression of a pattern recognizer.
+
+    Attributes:
+        name: short label for debugging.
+        regex: compiled expression; the value is group ``group``.
+        score: base score of a match (before context).
+        group: the group holding the value (0 = whole match).
+
+    """
+
+    name: str
+    regex: re.Pattern[str]
+    score: float
+    group: int | str = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PatternRecognizer:
+    """Regexes + optional validator + context words -> scored findings.
+
+    Attributes:
+        name: unique recognizer name.
+        entity: the entity type emitted.
+        patterns: the expressions tried, in order.
+        validator: drops candidates for which it returns ``False``.
+        context: words that raise the score when near a match.
+        negative_context: words that, when nearer than any context word, drop a match.
+
+    """
+
+    name: str
+    entity: str
+    patterns: Sequence[Pattern]
+    validator: Validator | None = None
+    context: re.Pattern[str] | None = None
+    negative_context: re.Pattern[str] | None = None
+    requires_context: bool = False
+    hints: tuple[str, ...] = ()
+
+    @property
+    def entities(self) -> frozenset[str]:
+        """The single entity type of this recognizer."""
+        return frozenset((self.entity,))
+
+    def analyze(self, view: TextView) -> list[Finding]:
+        """Return scored findings for every pattern match that validates."""
+        out: list[Finding] = []
+        if self.hints and not any(h in view.text for h in self.hints):
+            return out
+        if self.requires_context and (self.context is None or not self.context.search(view.lower)):
+            return out
+        for pat in self.patterns:
+            for m in pat.regex.finditer(view.text):
+                start, end = m.span(pat.group)
+                if start >= end or (self.validator and not self.validator(m.group(pat.group))):
+                    continue
+                score = self._score(view, start, end, pat.score)
+                if score > 0.0:
+                    out.append(Finding(self.entity, start, end, min(1.0, score), self.name))
+        return out
+
+    def _score(self, view: TextView, start: int, end: int, base: float) -> float:
+        pos = view.context_distance(start, end, self.context)
+        neg = view.context_distance(start, end, self.negative_context, after=False)
+        if neg is not None and (pos is None or neg < pos):
+            return base - CONTEXT_BOOST
+        if pos is None:
+            return base
+        return base + (CONTEXT_BOOST if pos <= _NEAR else CONTEXT_BOOST * 0.7)

@@ -1,0 +1,179 @@
+"""PERSON without a model: rules around names and a given-name list.
+
+Names after titles, greetings, labels and sign-offs, chat speakers, and
+capitalised words that start with a known given name.
+
+These rules are the whole PERSON detector in rules-only mode and add recall
+next to the NER backend (their spans are merged with the model's).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from privault.detect._types import Finding
+from privault.detect.recognizer import TextView
+from privault.detect.recognizers._words import NOT_NAMES, first_names, word_set
+
+__all__ = ["PersonRuleRecognizer", "person_recognizers"]
+
+_UP = "A-ZÀ-ÖØ-ÞĀ-Ž"  # Latin-1 and Latin Extended-A capitals (the latter range is mixed-case)
+_WORD = (
+    rf"(?:(?:Mc|Mac|O'|O\u2019|D'|D\u2019)?[{_UP}](?:[^\W\d_]|['\u2019])+"
+    rf"(?:-[{_UP}][^\W\d_]+)?)"
+)
+_PARTICLE = (
+    r"(?:van der|van den|van de|von der|de la|de los|van|von|de|del|della|di|da|dos|das|du|le"
+    r"|la|ter|ten|zu|bin|al|el)"
+)
+_TOKEN = rf"(?:{_WORD}|[{_UP}]\.|{_PARTICLE}[ ]{_WORD})"
+_NAME = rf"(?P<n>{_WORD}(?:[ ]{_TOKEN}){{0,3}})"
+_NAME_UPPER = rf"(?P<u>[{_UP}]{{2,}}(?:[ ][{_UP}]{{2,}}){{1,2}})(?![\w])"
+
+_TITLES = word_set(
+    "Mr Mrs Ms Miss Mx Dr Prof Sir Dame Herr Frau Mme Mlle Monsieur Madame Sr Sra Srta Sig Rev "
+    "Fr Capt Lt Col Sgt Hr Fru MR MRS MS DR"
+)
+_GREETINGS = word_set(
+    "dear|hi|hello|hey|hallo|bonjour|ciao|hola|olá|cześć|hej|morning|thanks|good morning"
+    "|good afternoon|good evening|thank you",
+    "|",
+)
+_LABELS = word_set(
+    """customer|client|patient|name|full name|contact|contact person|reporter|requester|caller
+    |requested by|submitted by|approved by|filed by|signed by|authorised by|authorized by
+    |reviewed by|created by|raised by|reported by|referred by|escalated by|handled by|verified by
+    |witness|beneficiary|debtor|creditor|payee|payer|account holder|account owner|owner
+    |cardholder|card holder|holder|employee|technician|engineer|agent|clinician|doctor|nurse|gp
+    |tenant|applicant|member|guest|attendee|assignee|assigned to|manager|informant
+    |next of kin|emergency contact|spoke to|spoke with|talked to|on behalf of|recipient
+    |sender|passenger|driver|user|employee name|student|candidate|visitor|resident
+    |consultant|physician|therapist|pharmacist|surgeon|midwife|dentist|lawyer|solicitor
+    |my mother|my father|my wife|my husband|my son|my daughter|my brother|my sister|my partner
+    |my colleague|my name is|i am|i'm|this is|signed|deceased|mother|father|spouse|son|daughter
+    |notified|prospect|met|handoff|cc|attn|att|for patient|patient name|customer name""",
+    "|",
+)
+_TRIGGERS: dict[str, tuple[str, float]] = {
+    **{" ".join(w.lower().split()): ("label", 0.7) for w in _LABELS},
+    **{w: ("greeting", 0.75) for w in _GREETINGS},
+}
+_SIGNOFF = (
+    r"(?:Regards|Best regards|Kind regards|Warm regards|Best wishes|Best|Thanks|Thank you|Cheers"
+    r"|Sincerely|Yours sincerely|Yours truly|Yours faithfully|Many thanks|Respectfully|BR|Br"
+    r"|Mit freundlichen Grüßen|Viele Grüße|Beste Grüße|Cordialement|Bien à vous|Saludos"
+    r"|Un saludo|Cordiali saluti|Distinti saluti|Met vriendelijke groet|Groeten|Pozdrawiam"
+    r"|Atenciosamente|Med vänliga hälsningar|Venlig hilsen)"
+)
+_LINE_RULES: tuple[tuple[str, re.Pattern[str], float], ...] = (
+    (
+        "signoff",
+        re.compile(rf"(?m)^[ \t>]*(?:{_SIGNOFF})[,.!]?[ \t]*\n(?:[ \t>]*\n)?[ \t>-]*{_NAME}"),
+        0.75,
+    ),
+    ("speaker", re.compile(rf"(?m)^[ \t>]*(?:\[[\d:. APM/-]+\][ ]*)?{_NAME}:[ ]"), 0.55),
+    ("irc", re.compile(rf"(?m)^[ \t]*(?:\[[\d:. APM]+\][ ]*)?<{_NAME}>[ ]"), 0.6),
+    (
+        "signature",
+        re.compile(rf"(?m)^[ \t>-]*{_NAME}[ ]*(?:\||,[ ]*(?:MD|PhD|RN|CPA|Esq)\b|$)"),
+        0.45,
+    ),
+)
+_WORDS = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)?")
+_NAME_AT = re.compile(rf"{_WORD}(?:[ ]{_TOKEN}){{0,3}}")
+_INITIAL_NAME_AT = re.compile(rf"[{_UP}]\.[ ]{_WORD}(?:[ ]{_WORD})?(?![\w.])")
+_GAP = re.compile(r"\.?[ ]*(?:[:#,-][ ]*)?")
+_UPPER_NAMES = re.compile(rf"(?<![\w@.]){_NAME_UPPER}")
+
+
+def _trim_name(value: str) -> str:
+    """Drop trailing tokens that are common words (``"John Smith Please"`` -> ``"John Smith"``)."""
+    parts = value.split(" ")
+    while len(parts) > 1 and (
+        parts[-1].lower().rstrip(".") in NOT_NAMES or (len(parts[-1]) == 2 and parts[-1][1] == ".")
+    ):
+        parts.pop()
+    return " ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRuleRecognizer:
+    """Rule-based person names (see the module docstring)."""
+
+    name: str = "person_rules"
+
+    @property
+    def entities(self) -> frozenset[str]:
+        """PERSON only."""
+        return frozenset(("PERSON",))
+
+    def analyze(self, view: TextView) -> list[Finding]:
+        """Return person-name spans found by the rules and the given-name list."""
+        text = view.text
+        out: list[Finding] = []
+        for label, regex, score in _LINE_RULES:
+            for m in regex.finditer(text):
+                out.extend(self._emit(m.start("n"), m.group("n"), score, label))
+        words = list(_WORDS.finditer(text))
+        out.extend(self._triggered(view, words))
+        out.extend(self._given_names(text, words))
+        for m in _UPPER_NAMES.finditer(text):
+            if m.group("u").split(" ")[0].title() in first_names():
+                out.append(Finding("PERSON", m.start(), m.end(), 0.65, f"{self.name}:upper"))
+        return out
+
+    def _triggered(self, view: TextView, words: list[re.Match[str]]) -> list[Finding]:
+        """Names right after a title, greeting or label word."""
+        out: list[Finding] = []
+        for i, w in enumerate(words):
+            rule = ("title", 0.85) if w.group() in _TITLES else None
+            for k in (3, 2, 1):
+                if rule is None and i + 1 >= k:
+                    rule = _TRIGGERS.get(view.lower[words[i - k + 1].start() : w.end()])
+            if rule is None:
+                continue
+            pos = _GAP.match(view.text, w.end())
+            m = _NAME_AT.match(view.text, pos.end() if pos else w.end())
+            if m is not None:
+                out.extend(self._emit(m.start(), m.group(), rule[1], rule[0]))
+        return out
+
+    def _emit(self, start: int, value: str, score: float, label: str) -> list[Finding]:
+        value = _trim_name(value) if label != "title" else value
+        first = value.split(" ")[0]
+        if not value or (label != "title" and first.lower() in NOT_NAMES):
+            return []
+        if label != "title" and first.rstrip(".") in _TITLES:
+            return []  # "Dear Ms Torres": the title rule reports "Torres"
+        if label in ("speaker", "signature") and first not in first_names():
+            return []
+        return [Finding("PERSON", start, start + len(value), score, f"{self.name}:{label}")]
+
+    def _given_names(self, text: str, words: list[re.Match[str]]) -> list[Finding]:
+        """Capitalised runs starting with a known given name, and "J. Smith" initials."""
+        names = first_names()
+        out: list[Finding] = []
+        covered = 0
+        for w in words:
+            start = w.start()
+            if start < covered or (start and text[start - 1] in "@._/\\"):
+                continue
+            if w.group() in names:
+                m = _NAME_AT.match(text, start)
+                if m is not None:
+                    score = 0.7 if " " in m.group() else 0.5
+                    out.extend(self._emit(start, m.group(), score, "given"))
+                    covered = m.end()
+            elif (
+                len(w.group()) == 1
+                and (m := _INITIAL_NAME_AT.match(text, start)) is not None
+                and (not start or not text[start - 1].isalnum())
+            ):
+                out.append(Finding("PERSON", start, m.end(), 0.5, f"{self.name}:initial"))
+        return out
+
+
+def person_recognizers() -> list[PersonRuleRecognizer]:
+    """Return the rule-based person recognizer."""
+    return [PersonRuleRecognizer()]

@@ -1,0 +1,113 @@
+"""PHONE_NUMBER: a cheap candidate regex, then :mod:`phonenumbers` decides.
+
+``phonenumbers.PhoneNumberMatcher`` is accurate but slow (it is most of
+Presidio's phone cost); a regex finds the few digit runs worth parsing and each
+is parsed once per region until one accepts it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import phonenumbers
+
+from privault.detect._types import Finding
+from privault.detect.recognizer import CONTEXT_BOOST, TextView, context_regex
+
+__all__ = ["DEFAULT_REGIONS", "PhoneRecognizer", "phone_recognizers"]
+
+#: Regions tried, in order, for numbers written without a country code.
+DEFAULT_REGIONS: tuple[str, ...] = ("US", "GB", "DE", "FR", "IN", "IT", "ES", "NL", "AU", "PL")
+
+_CANDIDATE = re.compile(
+    r"(?<![\w+/.,:-])(?:\+|00)?(?:\(\+?\d{1,4}\)[ ]?)?\(?\d[\d \t().\-/]{5,22}\d"
+    r"(?:[ ]?(?:x|ext\.?|#)[ ]?\d{1,5})?(?![\w]|[.,:/-]\d)"
+)
+_DATE_LIKE = re.compile(
+    r"^\d{1,4}([./-])\d{1,2}\1\d{1,4}$|^\d+(?:\.\d+){3,}$|^\[?\d+\.\d+\]?$|^\d{1,3} \d{1,4}$"
+)
+_EXT = re.compile(r"[ ]?(?:x|ext\.?|#)[ ]?\d{1,5}$")
+_CONTEXT = context_regex(
+    ("phone", "phones", "tel", "telephone", "mobile", "mob", "cell", "call", "called", "calling",
+     "callback", "call back", "contact", "fax", "whatsapp", "sms", "text", "ring", "reach", "dial",
+     "landline", "handy", "telefon", "phone number", "support line", "hotline")
+)  # fmt: skip
+_NEGATIVE = context_regex(
+    ("order", "invoice", "ticket", "tracking", "iban", "card", "nhs", "ssn", "passport",
+     "license", "licence", "account", "acct", "contract", "ref", "reference", "serial", "build",
+     "version", "sku", "imei", "routing", "id")
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneRecognizer:
+    """International and national phone numbers.
+
+    Attributes:
+        regions: regions tried for numbers without ``+``/``00``.
+
+    """
+
+    name: str = "phone"
+    regions: tuple[str, ...] = DEFAULT_REGIONS
+
+    @property
+    def entities(self) -> frozenset[str]:
+        """PHONE_NUMBER only."""
+        return frozenset(("PHONE_NUMBER",))
+
+    def analyze(self, view: TextView) -> list[Finding]:
+        """Return phone numbers scored by shape, validity and context."""
+        out: list[Finding] = []
+        for m in _CANDIDATE.finditer(view.text):
+            value = m.group().rstrip(" \t(-")
+            base = self._base_score(value)
+            if base <= 0.0:
+                continue
+            start, end = m.start(), m.start() + len(value)
+            score = base + _context_delta(view, start, end)
+            if score > 0.0:
+                out.append(Finding("PHONE_NUMBER", start, end, min(1.0, score), self.name))
+        return out
+
+    def _base_score(self, value: str) -> float:
+        core = _EXT.sub("", value)
+        digits = sum(c.isdigit() for c in core)
+        if not 7 <= digits <= 15 or _DATE_LIKE.match(core):
+            return 0.0
+        if core.startswith("00"):
+            core = "+" + core[2:]
+        if core.startswith(("+", "(+")):
+            return _parse_score(core, None, valid=0.85, possible=0.7)
+        # a national trunk prefix (0...) is as telling as separators
+        formatted = core.startswith("0") or any(c in core for c in " ()-./")
+        valid, possible = (0.6, 0.5) if formatted else (0.35, 0.25)
+        for region in self.regions:  # the first region that accepts the number decides
+            score = _parse_score(core, region, valid=valid, possible=possible)
+            if score > 0.0:
+                return score
+        return 0.0
+
+
+def _parse_score(value: str, region: str | None, *, valid: float, possible: float) -> float:
+    try:
+        num = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        return 0.0
+    if not phonenumbers.is_possible_number(num):  # cheap length check first
+        return 0.0
+    return valid if phonenumbers.is_valid_number(num) else possible
+
+
+def _context_delta(view: TextView, start: int, end: int) -> float:
+    pos = view.context_distance(start, end, _CONTEXT)
+    neg = view.context_distance(start, end, _NEGATIVE, after=False)
+    if neg is not None and (pos is None or neg < pos):
+        return -CONTEXT_BOOST
+    return view.boost(start, end, _CONTEXT)
+
+
+def phone_recognizers() -> list[PhoneRecognizer]:
+    """Return the phone recognizer."""
+    return [PhoneRecognizer()]

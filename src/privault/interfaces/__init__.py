@@ -1,0 +1,1 @@
+"""Interfaces: thin adapters (CLI now; REST API and web later) over the services."""

@@ -1,0 +1,1 @@
+"""The ``privault`` command line (Typer + Rich)."""

@@ -1,0 +1,25 @@
+"""Entry point: ``privault …``."""
+
+from __future__ import annotations
+
+import typer
+
+from privault.interfaces.cli import admin, detect, vault_cmds
+from privault.interfaces.cli.common import ErrorMappingGroup
+
+app = typer.Typer(
+    name="privault",
+    cls=ErrorMappingGroup,
+    help="privault: find, vault, gate, audit and de-identify customer PII.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+admin.register(app)
+vault_cmds.register(app)
+detect.register(app)
+
+
+def main() -> None:
+    """Run the CLI."""
+    app()
