@@ -97,8 +97,11 @@ def sqlite_platform(tmp_path: Path, clock: FixedClock) -> Iterator[Platform]:
 
 
 @pytest.fixture
-def admin() -> RequestContext:
-    return RequestContext(Principal("user:admin", frozenset({"admin"})), source="test")
+def admin(clock: FixedClock) -> RequestContext:
+    """The platform owner, with a second factor proved just now."""
+    return RequestContext(
+        Principal("user:admin", frozenset({"owner"}), mfa_at=clock.now()), source="test"
+    )
 
 
 @pytest.fixture

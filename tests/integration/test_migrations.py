@@ -6,6 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import MetaData
 
+from privault.access.tables import metadata as access_meta
 from privault.app.bootstrap import Platform, upgrade_databases
 from privault.audit.tables import metadata as audit_meta
 from privault.keys.tables import metadata as keys_meta
@@ -23,7 +24,7 @@ def _merged(*metas: MetaData) -> MetaData:
 
 def test_migrated_schema_matches_declared_tables(platform: Platform) -> None:
     for uow, meta in (
-        (platform.data, _merged(vault_meta, audit_meta)),
+        (platform.data, _merged(vault_meta, audit_meta, access_meta)),
         (platform.keystore, keys_meta),
     ):
         with uow.engine.connect() as conn:

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from privault.app.bootstrap import Platform, open_platform
+from privault.core.clock import FixedClock
 from privault.core.context import RequestContext
 from privault.core.errors import KeyDestroyed
 from privault.core.secret import Secret
@@ -27,7 +28,7 @@ def _seed(platform: Platform, admin: RequestContext) -> tuple[str, str]:
 
 
 def _restore_and_read(settings_kwargs: dict, admin: RequestContext, ids: list[str]) -> None:
-    restored = open_platform(settings_kwargs["settings"], Secret(PASSPHRASE))
+    restored = open_platform(settings_kwargs["settings"], Secret(PASSPHRASE), FixedClock())
     try:
         ok = restored.gate.read(admin, "acme", [ids[1]], purpose="restore", view="plain")
         assert ok[0].fields["name"] == "Testname Person2"  # others survive the restore
@@ -57,19 +58,19 @@ def test_sqlite_backup_copy_cannot_be_decrypted_after_shred(
 
 
 def test_postgres_backup_copy_cannot_be_decrypted_after_shred(
-    tmp_path: Path, admin: RequestContext
+    tmp_path: Path, admin: RequestContext, clock: FixedClock
 ) -> None:
     from privault.app.bootstrap import init_platform
     from tests.conftest import make_settings
 
     admin_url = pg_admin_url()
     settings = make_settings(tmp_path, "postgres")
-    p = init_platform(settings, Secret(PASSPHRASE))
+    p = init_platform(settings, Secret(PASSPHRASE), clock)
     ids = _seed(p, admin)
     p.close()
     source = settings.resolved_database_url.rsplit("/", 1)[1]
     backup_url = create_pg_database(admin_url, source + "_bak", template=source)
-    p = open_platform(settings, Secret(PASSPHRASE))
+    p = open_platform(settings, Secret(PASSPHRASE), clock)
     p.vault.shred(admin, "acme", "C00001")
     p.close()
     restored = settings.model_copy(update={"database_url": backup_url})

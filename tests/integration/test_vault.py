@@ -106,10 +106,10 @@ def test_denied_reads_are_audited_and_return_nothing(
     platform: Platform, tenant: str, admin: RequestContext
 ) -> None:
     rid = platform.vault.put(admin, tenant, "customer", customer(1))
-    nobody = RequestContext(Principal("user:eve", frozenset({"analyst"})))
+    nobody = RequestContext(Principal("user:eve", frozenset({"auditor"})))
     with pytest.raises(AccessDenied, match="default-deny"):
         platform.gate.read(nobody, tenant, [rid], purpose="support", view="plain")
-    scoped = RequestContext(Principal("user:tech", frozenset({"admin"}), frozenset({"x"})))
+    scoped = RequestContext(Principal("user:tech", tenant_roles=frozenset({("x", "admin")})))
     with pytest.raises(AccessDenied, match="tenant-scope"):
         platform.gate.read(scoped, tenant, [rid], purpose="support")
     denials = platform.audit.search(actor="user:eve")
@@ -126,7 +126,7 @@ def test_every_read_leaves_an_audit_event(
     event = platform.audit.search(action="record.read")[0]
     assert event.purpose == "billing" and event.detail["records"] == [rid]
     assert event.detail["view"] == "plain" and event.detail["fields"] == ["email"]
-    assert event.actor == "user:admin" and event.rule == "stub:admin-only"
+    assert event.actor == "user:admin" and event.rule == "role:owner"
 
 
 def test_tokens_round_trip_through_the_gate(

@@ -9,9 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from privault.access.webauthn import RelyingParty
+from privault.app.access import AccessService
 from privault.app.auditing import PLATFORM, Auditor
+from privault.app.authz import Authorizer
 from privault.app.gate import Gate
+from privault.app.identity import IdentityService
 from privault.app.keys import KeyService
+from privault.app.mfa import MfaService
+from privault.app.signin import SignInService
 from privault.app.tenants import TenantService
 from privault.app.trail import TrailService
 from privault.app.vault import VaultService
@@ -37,11 +43,16 @@ class Platform:
     keystore: UnitOfWork
     keys: KeyHierarchy
     audit: Auditor
+    authz: Authorizer
     tenants: TenantService
     vault: VaultService
     gate: Gate
     key_admin: KeyService
     trail: TrailService
+    identity: IdentityService
+    mfa: MfaService
+    signin: SignInService
+    access: AccessService
 
     def close(self) -> None:
         """Release database connections."""
@@ -134,19 +145,28 @@ def _assemble(settings: Settings, provider: KeyProvider, clock: Clock) -> Platfo
     keystore = UnitOfWork(make_engine(settings.resolved_keystore_url))
     keys = KeyHierarchy(provider, keystore, clock)
     auditor = Auditor(data, keys, clock)
-    tenants = TenantService(data, keys, auditor, clock)
-    vault = VaultService(data, keys, tenants, auditor, clock)
-    gate = Gate(data, keys, tenants, vault, auditor)
+    authz = Authorizer(data, auditor, clock)
+    tenants = TenantService(data, keys, auditor, authz, clock)
+    vault = VaultService(data, keys, tenants, auditor, authz, clock)
+    gate = Gate(data, keys, tenants, vault, auditor, authz)
+    identity = IdentityService(data, auditor, authz, clock)
+    rp = RelyingParty(settings.webauthn_rp_id, "privault", settings.webauthn_origin)
+    mfa = MfaService(data, keys, identity, auditor, authz, clock, rp)
     return Platform(
-        settings,
-        clock,
-        data,
-        keystore,
-        keys,
-        auditor,
-        tenants,
-        vault,
-        gate,
-        KeyService(keys, tenants, auditor, clock),
-        TrailService(auditor),
+        settings=settings,
+        clock=clock,
+        data=data,
+        keystore=keystore,
+        keys=keys,
+        audit=auditor,
+        authz=authz,
+        tenants=tenants,
+        vault=vault,
+        gate=gate,
+        key_admin=KeyService(keys, tenants, auditor, authz, clock),
+        trail=TrailService(auditor, authz),
+        identity=identity,
+        mfa=mfa,
+        signin=SignInService(data, identity, mfa, clock),
+        access=AccessService(data, tenants, identity, auditor, authz, clock),
     )

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from privault.access.policy import FieldView
 from privault.app.auditing import Auditor
-from privault.app.authz import authorize
+from privault.app.authz import Authorizer
 from privault.app.fieldcodec import FieldCodec
 from privault.app.tenants import TenantService
 from privault.app.vault import VaultService
@@ -43,6 +44,7 @@ class RecordView:
     fields: dict[str, Any]
     created_at: datetime
     updated_at: datetime
+    views: dict[str, str]  # the view each field was shown in (role caps, purpose)
 
 
 def _check(purpose: str, view: str) -> None:
@@ -62,12 +64,14 @@ class Gate:
         tenants: TenantService,
         vault: VaultService,
         auditor: Auditor,
+        authz: Authorizer,
     ) -> None:
         self._data = data
         self._keys = keys
         self._tenants = tenants
         self._vault = vault
         self._audit = auditor
+        self._authz = authz
 
     def read(
         self,
@@ -92,13 +96,17 @@ class Gate:
         _check(purpose, view)
         t = self._tenants.get(tenant)
         path = f"tenants/{t.slug}/records"
-        decision = authorize(self._audit, ctx, action, t.id, path, purpose)
+        decision = self._authz.check(ctx, action, t.id, path, purpose)
         with self._data.transaction() as conn:
             stored = repo.load_records(conn, t.id, list(record_ids))
         if len(stored) != len(set(record_ids)):
             missing = sorted(set(record_ids) - {s.id for s in stored})
             raise NotFound(f"no record(s) {', '.join(missing[:5])} in tenant {t.slug}")
         codecs = self._codecs(t.id, stored, fields)
+        views = self._views(ctx, t.id, codecs, view, purpose)
+        applied = {
+            f"{rt}.{n}": v.view for rt, vs in views.items() for n, v in vs.items() if v.view != view
+        }
         # Fail closed: the event is committed before anything is decrypted.
         with self._data.transaction() as conn:
             self._audit.write(
@@ -114,10 +122,11 @@ class Gate:
                         view=view,
                         records=[s.id for s in stored],
                         fields=sorted(fields) if fields else "*",
+                        views=applied,
                     )
                 ],
             )
-        return self._decrypt(t.id, stored, codecs, view, fields)
+        return self._decrypt(t.id, stored, codecs, views, fields, view)
 
     def _codecs(
         self, tenant_id: str, stored: list[repo.StoredRecord], fields: Sequence[str] | None
@@ -130,13 +139,37 @@ class Gate:
                 codec.schema.field(name)
         return codecs
 
+    def _views(
+        self,
+        ctx: RequestContext,
+        tenant_id: str,
+        codecs: dict[str, FieldCodec],
+        requested: str,
+        purpose: str,
+    ) -> dict[str, dict[str, FieldView]]:
+        """Per record type and field: the view this principal gets (role caps, purpose)."""
+        return {
+            rtype: self._authz.field_views(
+                ctx,
+                tenant_id,
+                {
+                    name: (plan.scope, plan.spec.pii, plan.spec.purpose)
+                    for name, plan in codec.plans.items()
+                },
+                requested,
+                purpose,
+            )
+            for rtype, codec in codecs.items()
+        }
+
     def _decrypt(
         self,
         tenant_id: str,
         stored: list[repo.StoredRecord],
         codecs: dict[str, FieldCodec],
-        view: str,
+        views: dict[str, dict[str, FieldView]],
         fields: Sequence[str] | None,
+        requested: str,
     ) -> list[RecordView]:
         ciphers = self._keys.subject_ciphers(
             tenant_id, {s.subject_id for s in stored}, create=False
@@ -147,10 +180,12 @@ class Gate:
             if aead is None:
                 raise KeyDestroyed(f"record {rec.id}: its data subject was crypto-shredded")
             codec = codecs[rec.record_type]
+            record_views = views[rec.record_type]
             record_aad = codec.record_aad(rec.id)
             values: dict[str, Any] = {}
             for name in fields or codec.schema.fields:
-                if name not in rec.fields:
+                view = record_views[name].view
+                if name not in rec.fields or view == "none":
                     continue
                 plan = codec.plans[name]
                 envelope, token = rec.fields[name]
@@ -158,15 +193,17 @@ class Gate:
                 if view == "token" and token is None:
                     token = codec.view_token(name, text)
                 values[name] = _view(view, text, plan.spec, plan.category, token)
+            applied = {n: record_views[n].view for n in values}
             out.append(
                 RecordView(
                     rec.id,
                     rec.record_type,
                     rec.subject_id,
-                    view,
+                    requested,
                     values,
                     rec.created_at,
                     rec.updated_at,
+                    applied,
                 )
             )
         return out
@@ -186,6 +223,8 @@ class Gate:
         """A page of records (keyset pagination by id)."""
         _check(purpose, view)
         t = self._tenants.get(tenant)
+        # Authorize before listing: even an empty page tells something.
+        self._authz.check(ctx, "record.read", t.id, f"tenants/{t.slug}/records", purpose)
         with self._data.transaction() as conn:
             ids = repo.page_record_ids(conn, t.id, record_type, after, limit)
         return self.read(ctx, tenant, ids, purpose=purpose, view=view, fields=fields) if ids else []
@@ -203,6 +242,7 @@ class Gate:
         """Every record, page by page, each page one gated read (``record.export``)."""
         after: str | None = None
         t = self._tenants.get(tenant)
+        self._authz.check(ctx, "record.export", t.id, f"tenants/{t.slug}/records", purpose)
         while True:
             with self._data.transaction() as conn:
                 ids = repo.page_record_ids(conn, t.id, record_type, after, page_size)
@@ -235,7 +275,7 @@ class Gate:
         with self._data.transaction() as conn:
             ids = repo.find_by_index(conn, t.id, record_type, field, index)
         if not ids:
-            authorize(self._audit, ctx, "record.find", t.id, f"tenants/{t.slug}/records", purpose)
+            self._authz.check(ctx, "record.find", t.id, f"tenants/{t.slug}/records", purpose)
             return []
         return self.read(
             ctx, tenant, ids, purpose=purpose, view=view, action="record.find", fields=fields
@@ -255,7 +295,7 @@ class Gate:
         _check(purpose, "plain")
         t = self._tenants.get(tenant)
         path = f"tenants/{t.slug}/tokens"
-        decision = authorize(self._audit, ctx, "token.detokenize", t.id, path, purpose)
+        decision = self._authz.check(ctx, "token.detokenize", t.id, path, purpose)
         stored = [tk for tk in tokens if tk.startswith((RANDOM_PREFIX, DETERMINISTIC_PREFIX))]
         with self._data.transaction() as conn:
             rows = repo.get_tokens(conn, t.id, stored)

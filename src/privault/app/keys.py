@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from privault.app.auditing import Auditor
-from privault.app.authz import authorize
+from privault.app.authz import Authorizer
 from privault.app.tenants import TenantService
 from privault.core.clock import Clock
 from privault.core.context import RequestContext
@@ -42,18 +42,24 @@ class KeyService:
     """Rotation, rewrap and status of the key hierarchy."""
 
     def __init__(
-        self, keys: KeyHierarchy, tenants: TenantService, auditor: Auditor, clock: Clock
+        self,
+        keys: KeyHierarchy,
+        tenants: TenantService,
+        auditor: Auditor,
+        authz: Authorizer,
+        clock: Clock,
     ) -> None:
         self._keys = keys
         self._tenants = tenants
         self._audit = auditor
+        self._authz = authz
         self._clock = clock
 
     def rotate(self, ctx: RequestContext, tenant: str | None = None) -> int:
         """Add a version of the root key, or of a tenant's kek; return it."""
         t = self._tenants.get(tenant) if tenant else None
         path = f"keys/{t.slug}" if t else "keys/root"
-        decision = authorize(self._audit, ctx, "key.rotate", t.id if t else None, path)
+        decision = self._authz.check(ctx, "key.rotate", t.id if t else None, path)
         version = self._keys.rotate_tenant(t.id) if t else self._keys.rotate_root()
         self._audit.write_now(
             [
@@ -77,7 +83,7 @@ class KeyService:
         progress: Callable[[int], None] | None = None,
     ) -> RewrapReport:
         """Move every wrapped key to the newest versions, batch by batch (resumable)."""
-        decision = authorize(self._audit, ctx, "key.rewrap", None, "keys")
+        decision = self._authz.check(ctx, "key.rewrap", None, "keys")
         tenant_keys = subject_keys = batches = 0
         while True:
             step = self._keys.rewrap_batch(batch_size)
@@ -105,7 +111,7 @@ class KeyService:
 
     def retire_root(self, ctx: RequestContext, version: int) -> None:
         """Destroy a root version nothing uses any more."""
-        decision = authorize(self._audit, ctx, "key.retire", None, "keys/root")
+        decision = self._authz.check(ctx, "key.retire", None, "keys/root")
         self._keys.retire_root(version)
         self._audit.write_now(
             [
@@ -122,7 +128,7 @@ class KeyService:
 
     def status(self, ctx: RequestContext) -> list[KeyVersionStatus]:
         """Every key version: age, whether current, and what still uses it."""
-        authorize(self._audit, ctx, "key.status", None, "keys")
+        self._authz.check(ctx, "key.status", None, "keys")
         roots, tenant_rows, subject_counts = self._keys.usage()
         now = self._clock.now()
         slugs = {t.id: t.slug for t in self._tenants.visible(ctx)}

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from privault.access.policy import Resource, decide
 from privault.app.auditing import Auditor
-from privault.app.authz import authorize
+from privault.app.authz import Authorizer
 from privault.core.clock import Clock
 from privault.core.context import RequestContext
 from privault.core.errors import Conflict, NotFound
@@ -18,11 +19,17 @@ class TenantService:
     """Create and list tenants; apply and read record schemas."""
 
     def __init__(
-        self, data: UnitOfWork, keys: KeyHierarchy, auditor: Auditor, clock: Clock
+        self,
+        data: UnitOfWork,
+        keys: KeyHierarchy,
+        auditor: Auditor,
+        authz: Authorizer,
+        clock: Clock,
     ) -> None:
         self._data = data
         self._keys = keys
         self._audit = auditor
+        self._authz = authz
         self._clock = clock
         self._schemas: dict[tuple[str, str, int], RecordSchema] = {}
 
@@ -35,7 +42,7 @@ class TenantService:
 
         """
         check_slug(slug, "tenant")
-        decision = authorize(self._audit, ctx, "tenant.create", None, f"tenants/{slug}")
+        decision = self._authz.check(ctx, "tenant.create", None, f"tenants/{slug}")
         with self._data.transaction() as conn:
             if repo.get_tenant(conn, slug) is not None:
                 raise Conflict(f"tenant {slug!r} already exists")
@@ -59,12 +66,17 @@ class TenantService:
         return tenant
 
     def visible(self, ctx: RequestContext) -> list[repo.Tenant]:
-        """Tenants the principal may see."""
-        authorize(self._audit, ctx, "tenant.list", None, "tenants")
+        """Tenants the principal may list (those it holds a role on, or all)."""
+        dctx = self._authz.context(ctx.principal)
         with self._data.transaction() as conn:
             tenants = repo.list_tenants(conn)
-        scope = ctx.principal.tenants
-        return [t for t in tenants if scope is None or t.id in scope]
+        return [
+            t
+            for t in tenants
+            if decide(
+                ctx.principal, "tenant.list", Resource(t.id, f"tenants/{t.slug}"), dctx
+            ).allowed
+        ]
 
     def get(self, tenant: str) -> repo.Tenant:
         """A tenant by id or slug (no authorization: callers authorize the action).
@@ -86,7 +98,7 @@ class TenantService:
         schema = parse_schema(text, source)
         t = self.get(tenant)
         path = f"tenants/{t.slug}/schemas/{schema.record_type}"
-        decision = authorize(self._audit, ctx, "schema.apply", t.id, path)
+        decision = self._authz.check(ctx, "schema.apply", t.id, path)
         with self._data.transaction() as conn:
             version = repo.put_record_type(
                 conn, t.id, schema.record_type, schema.model_dump_json(), self._clock.now()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from privault.app.auditing import Auditor
-from privault.app.authz import authorize
+from privault.app.authz import Authorizer
 from privault.audit.chain import AuditEvent, VerifyReport
 from privault.core.context import RequestContext
 
@@ -11,12 +11,13 @@ from privault.core.context import RequestContext
 class TrailService:
     """Verify and search the audit trail."""
 
-    def __init__(self, auditor: Auditor) -> None:
+    def __init__(self, auditor: Auditor, authz: Authorizer) -> None:
         self._audit = auditor
+        self._authz = authz
 
     def verify(self, ctx: RequestContext) -> VerifyReport:
         """Recompute every chain and report where it breaks."""
-        decision = authorize(self._audit, ctx, "audit.verify", None, "audit")
+        decision = self._authz.check(ctx, "audit.verify", None, "audit")
         report = self._audit.verify()
         self._audit.write_now(
             [
@@ -43,5 +44,5 @@ class TrailService:
         limit: int = 100,
     ) -> list[AuditEvent]:
         """Newest events first, filtered."""
-        authorize(self._audit, ctx, "audit.search", tenant_id, "audit")
+        self._authz.check(ctx, "audit.search", tenant_id, "audit")
         return self._audit.search(tenant_id=tenant_id, actor=actor, action=action, limit=limit)

@@ -14,7 +14,7 @@ from sqlalchemy import Connection
 
 from privault.access.policy import Decision
 from privault.app.auditing import Auditor
-from privault.app.authz import authorize
+from privault.app.authz import Authorizer
 from privault.app.fieldcodec import FieldCodec
 from privault.app.tenants import TenantService
 from privault.core.clock import Clock
@@ -50,12 +50,14 @@ class VaultService:
         keys: KeyHierarchy,
         tenants: TenantService,
         auditor: Auditor,
+        authz: Authorizer,
         clock: Clock,
     ) -> None:
         self._data = data
         self._keys = keys
         self._tenants = tenants
         self._audit = auditor
+        self._authz = authz
         self._clock = clock
         self._codecs: dict[tuple[str, str, int], FieldCodec] = {}
 
@@ -108,7 +110,7 @@ class VaultService:
         """Like :meth:`put_many` for items that carry their own line numbers."""
         t = self._tenants.get(tenant)
         path = f"tenants/{t.slug}/records/{record_type}"
-        decision = authorize(self._audit, ctx, "record.write", t.id, path)
+        decision = self._authz.check(ctx, "record.write", t.id, path)
         codec = self.codec(t.id, record_type)
         ids: list[str] = []
         it = iter(items)
@@ -186,7 +188,7 @@ class VaultService:
         """Overwrite some fields of a record."""
         t = self._tenants.get(tenant)
         path = f"tenants/{t.slug}/records/{record_id}"
-        decision = authorize(self._audit, ctx, "record.update", t.id, path)
+        decision = self._authz.check(ctx, "record.update", t.id, path)
         with self._data.transaction() as conn:
             found = repo.load_records(conn, t.id, [record_id])
         if not found:
@@ -223,7 +225,7 @@ class VaultService:
         """Delete one record (its subject's key stays; see :meth:`shred`)."""
         t = self._tenants.get(tenant)
         path = f"tenants/{t.slug}/records/{record_id}"
-        decision = authorize(self._audit, ctx, "record.delete", t.id, path)
+        decision = self._authz.check(ctx, "record.delete", t.id, path)
         with self._data.transaction() as conn:
             if not repo.load_records(conn, t.id, [record_id]):
                 raise NotFound(f"no record {record_id} in tenant {t.slug}")
@@ -241,7 +243,7 @@ class VaultService:
         """
         t = self._tenants.get(tenant)
         path = f"tenants/{t.slug}/subjects/{self._audit.hmac(subject_id)}"
-        decision = authorize(self._audit, ctx, "subject.shred", t.id, path)
+        decision = self._authz.check(ctx, "subject.shred", t.id, path)
         with self._data.transaction() as conn:
             ids = repo.subject_record_ids(conn, t.id, subject_id)
             deleted = repo.delete_records(conn, ids)
@@ -282,7 +284,7 @@ class VaultService:
         """
         t = self._tenants.get(tenant)
         path = f"tenants/{t.slug}/tokens/{scope}"
-        decision = authorize(self._audit, ctx, "token.create", t.id, path)
+        decision = self._authz.check(ctx, "token.create", t.id, path)
         key = self._keys.derived_key(t.id, "token", f"{kind}/_scope/{scope}")
         if kind == "fpe":
             out = [tok.fpe_token(key, scope, pii or "", v) for v in values]

@@ -194,3 +194,13 @@ def search(
         query.order_by(audit_events.c.ts.desc(), audit_events.c.seq.desc()).limit(limit)
     )
     return [_event_from_row(r) for r in rows]
+
+
+def rules_used_since(conn: Connection, since: datetime) -> set[tuple[str, str]]:
+    """(actor, rule) pairs of allowed events since ``since`` (least-privilege report)."""
+    rows = conn.execute(
+        select(audit_events.c.actor, audit_events.c.rule)
+        .where(audit_events.c.ts >= since, audit_events.c.outcome == "allowed")
+        .distinct()
+    )
+    return {(a, r) for a, r in rows}

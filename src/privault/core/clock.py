@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class Clock(Protocol):
@@ -36,3 +37,15 @@ class FixedClock:
     def advance(self, delta: timedelta) -> None:
         """Move the clock forward by ``delta``."""
         self.current = self.current + delta
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """Make a stored timestamp timezone-aware UTC (SQLite returns them naive)."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+def aware_row(mapping: Mapping[Any, Any]) -> dict[str, Any]:
+    """A row's values with every datetime made timezone-aware UTC."""
+    return {k: as_utc(v) if isinstance(v, datetime) else v for k, v in mapping.items()}

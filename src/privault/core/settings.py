@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     vault_transit_mount: str = "transit"
     vault_transit_key: str = "privault-root"
     log_level: str = "WARNING"
+    webauthn_rp_id: str = "localhost"
+    webauthn_origin: str = "http://localhost:8080"
 
     @field_validator("database_url", "keystore_url")
     @classmethod

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import getpass
 import os
+from datetime import UTC, datetime
 from typing import Any
 
 import typer
@@ -61,9 +62,14 @@ def platform() -> Platform:
 
 
 def request() -> RequestContext:
-    """The context of a CLI call: the local operator who holds the passphrase.
+    """The context of a CLI call: the local operator of this installation.
 
-    Whoever can unseal the keyfile controls every key, so the CLI acts as the
-    owner; named users with narrower roles come with the access issue.
+    Whoever runs the CLI on the host with the keyfile passphrase (or the KMS
+    credentials) can decrypt the stores directly, so roles and a second
+    factor would protect nothing here: the CLI acts as the owner, and step-up
+    is treated as satisfied. Named users, roles and MFA govern the API and the
+    web dashboard; ``privault access check`` shows what a user may do.
     """
-    return RequestContext(Principal(f"cli:{getpass.getuser()}", frozenset({"owner"})), source="cli")
+    now = datetime.now(UTC)
+    principal = Principal(f"cli:{getpass.getuser()}", frozenset({"owner"}), mfa_at=now)
+    return RequestContext(principal, source="cli")
