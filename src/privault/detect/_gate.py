@@ -14,12 +14,22 @@ import re
 from collections.abc import Sequence
 
 from privault.detect._types import Finding
-from privault.detect.recognizers._words import NOT_NAMES, common_words
+from privault.detect.recognizers._words import NOT_NAMES, common_words, word_set
 
 __all__ = ["touches", "unexplained_words", "windows"]
 
 _CAP_WORD = re.compile(r"(?<![\w@./\\-])[A-ZÀ-ÖØ-Þ][^\W\d_]+(?:['\u2019-][^\W\d_]+)*(?![\w@])")
 WINDOW = 35
+#: Titles, month and weekday abbreviations: capitalised, never names themselves.
+_NOT_NAME_WORDS = word_set(
+    "mr mrs ms miss mx dr prof sir dame herr frau mme mlle rev sr sra jan feb mar apr jun jul "
+    "aug sep sept oct nov dec mon tue tues wed thu thur thurs fri sat sun"
+)
+#: Product and brand shapes: an inner capital ("DataVault", "GitHub", not "McKay"/"DeLuca"),
+#: or a hyphenated word with a lower-case or all-caps part ("Wake-on-LAN", "CORP-GUEST").
+_PRODUCT_SHAPE = re.compile(
+    r"^(?!Mc|Mac|O'|D'|De|Di|La|Le|Van|Von|Fitz)[A-Z][a-z]+[A-Z]|-(?:[a-z]|[A-Z]+(?:-|$))"
+)
 
 
 def unexplained_words(text: str, found: Sequence[Finding]) -> list[tuple[int, int]]:
@@ -30,7 +40,9 @@ def unexplained_words(text: str, found: Sequence[Finding]) -> list[tuple[int, in
     for m in _CAP_WORD.finditer(text):
         word = m.group()
         lower = word.lower()
-        if lower in NOT_NAMES or lower in common or (word.isupper() and len(word) <= 5):
+        if lower in NOT_NAMES or lower in common or lower in _NOT_NAME_WORDS:
+            continue
+        if (word.isupper() and len(word) <= 5) or _PRODUCT_SHAPE.search(word):
             continue
         s, e = m.span()
         if not any(fs < e and s < fe for fs, fe in spans):

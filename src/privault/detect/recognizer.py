@@ -14,10 +14,12 @@ Implementer's checklist for a new recognizer:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Protocol, cast, runtime_checkable
 
+from privault.detect._scan import Run, WordGate, number_runs, run_matches, words
+from privault.detect._trie import trie_pattern
 from privault.detect._types import Finding
 from privault.detect.validators import Validator
 
@@ -50,8 +52,7 @@ def context_regex(words: Iterable[str]) -> re.Pattern[str] | None:
     alts = sorted({w.lower() for w in words if w}, key=len, reverse=True)
     if not alts:
         return None
-    body = "|".join(re.escape(w) for w in alts)
-    return re.compile(rf"(?<![a-z0-9])(?:{body})(?![a-z])")
+    return re.compile(rf"{trie_pattern(alts, left='[a-z0-9]')}(?![a-z])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,10 +63,12 @@ class TextView:
         text: the original text.
         lower: ``text.lower()`` (same length for the scripts we handle).
 
+    Shared scans (:mod:`privault.detect._scan`) are computed on first use and kept.
     """
 
     text: str
     lower: str = field(default="")
+    _memo: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, text: str) -> TextView:
@@ -74,6 +77,24 @@ class TextView:
         if len(lower) != len(text):  # rare: some characters change length when lowered
             lower = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
         return cls(text, lower)
+
+    def words(self) -> frozenset[str]:
+        """Return the lower-case ASCII words of the text (see :func:`~._scan.words`)."""
+        got = self._memo.get("words")
+        if got is None:
+            got = self._memo["words"] = words(self.lower)
+        return cast(frozenset[str], got)
+
+    def runs(self) -> list[Run]:
+        """Return the number runs of the text (see :func:`~._scan.number_runs`)."""
+        got = self._memo.get("runs")
+        if got is None:
+            got = self._memo["runs"] = number_runs(self.text)
+        return cast(list[Run], got)
+
+    def admits(self, gate: WordGate | None) -> bool:
+        """Return whether ``gate`` lets a word list possibly match (``None``: always)."""
+        return gate is None or gate.admits(self.words(), self.lower)
 
     def context_distance(
         self, start: int, end: int, regex: re.Pattern[str] | None, *, after: bool = True
@@ -134,6 +155,8 @@ class Pattern:
         regex: compiled expression; the value is group ``group``.
         score: base score of a match (before context).
         group: the group holding the value (0 = whole match).
+        scores: optional ``(group, {text: score})``: the base score is looked up by the
+            text of that group (one regex for several notations), ``score`` otherwise.
 
     """
 
@@ -141,6 +164,14 @@ class Pattern:
     regex: re.Pattern[str]
     score: float
     group: int | str = 0
+    scores: tuple[str, Mapping[str, float]] | None = None
+
+    def base(self, m: re.Match[str]) -> float:
+        """Return the base score of match ``m``."""
+        if self.scores is None:
+            return self.score
+        group, table = self.scores
+        return table.get(m.group(group) or "", self.score)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +184,17 @@ class PatternRecognizer:
         patterns: the expressions tried, in order.
         validator: drops candidates for which it returns ``False``.
         context: words that raise the score when near a match.
+        hints: substrings one of which must occur for the patterns to run.
+        min_counts: ``(char, n)`` pairs: the patterns run only if some ``char`` occurs
+            at least ``n`` times (a MAC address has five ``:`` or ``-``).
+        adjacent_negative: words that drop a match when they end right before it
+            (at most one space between): "follow up by 2021-06-01" is a deadline.
         negative_context: words that, when nearer than any context word, drop a match.
+        context_gate: the context words' :class:`~._scan.WordGate`: with
+            ``requires_context``, texts it rejects are skipped before any scan.
+        min_digits: when > 0, every pattern is digit-led, stays inside a number
+            run and holds at least this many digits: only such runs are scanned
+            (see :func:`~._scan.run_matches`).
 
     """
 
@@ -165,6 +206,10 @@ class PatternRecognizer:
     negative_context: re.Pattern[str] | None = None
     requires_context: bool = False
     hints: tuple[str, ...] = ()
+    min_counts: tuple[tuple[str, int], ...] = ()
+    adjacent_negative: re.Pattern[str] | None = None
+    context_gate: WordGate | None = None
+    min_digits: int = 0
 
     @property
     def entities(self) -> frozenset[str]:
@@ -176,19 +221,33 @@ class PatternRecognizer:
         out: list[Finding] = []
         if self.hints and not any(h in view.text for h in self.hints):
             return out
-        if self.requires_context and (self.context is None or not self.context.search(view.lower)):
+        if self.min_counts and all(view.text.count(c) < n for c, n in self.min_counts):
+            return out
+        if self.requires_context and (
+            self.context is None
+            or not view.admits(self.context_gate)
+            or not self.context.search(view.lower)
+        ):
             return out
         for pat in self.patterns:
-            for m in pat.regex.finditer(view.text):
+            if self.min_digits:
+                matches = run_matches(pat.regex, view.text, view.runs(), self.min_digits)
+            else:
+                matches = pat.regex.finditer(view.text)
+            for m in matches:
                 start, end = m.span(pat.group)
                 if start >= end or (self.validator and not self.validator(m.group(pat.group))):
                     continue
-                score = self._score(view, start, end, pat.score)
+                score = self._score(view, start, end, pat.base(m))
                 if score > 0.0:
                     out.append(Finding(self.entity, start, end, min(1.0, score), self.name))
         return out
 
     def _score(self, view: TextView, start: int, end: int, base: float) -> float:
+        if self.adjacent_negative is not None:
+            adj = view.context_distance(start, end, self.adjacent_negative, after=False)
+            if adj is not None and adj <= 1:
+                return 0.0
         pos = view.context_distance(start, end, self.context)
         neg = view.context_distance(start, end, self.negative_context, after=False)
         if neg is not None and (pos is None or neg < pos):

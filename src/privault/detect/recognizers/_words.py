@@ -71,6 +71,9 @@ STREET_SUFFIXES: tuple[str, ...] = tuple(
             gateway glens grounds harbors inlet junctions lock locks lodge mall neck oval overpass
             plain radial ramp rapids ridges run skyway squares stravenue streets throughway
             trafficway ville walks wall ways
+            annex arcade bayou beach bend camp crossroad crossroads forest land light lights
+            loaf mission passage pine rapid trailer village villages ridge brow drove mead yard
+            nagar ganj marg chowk colony puram vihar enclave layout bagh peth sector
             """
         )
     )

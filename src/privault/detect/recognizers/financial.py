@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from privault.detect._scan import word_gate
 from privault.detect._types import Finding
 from privault.detect.recognizer import (
     Pattern,
@@ -24,25 +25,26 @@ from privault.detect.validators import (
 
 __all__ = ["IbanRecognizer", "financial_recognizers"]
 
-_CARD = re.compile(r"(?<![\w.,/-])(?:\d[ -]?){12,18}\d(?![\w-]|[.,]\d)")
+_CARD = re.compile(r"\d(?<![\w.,/-]\d)[ -]?(?:\d[ -]?){11,17}\d(?![\w-]|[.,]\d)")
 _CARD_PREFIXES = ("1", "2", "3", "4", "5", "6")
 _CARD_CONTEXT = context_regex(
     ("card", "credit", "debit", "visa", "mastercard", "amex", "cc", "pan", "payment", "charge")
 )
 _CARD_NEGATIVE = context_regex(("tracking", "imei", "serial", "order", "reference", "ref"))
 
-_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]){10,30}(?![a-z])")
-_BANK = re.compile(r"(?<![\w.,/+-])\d{8,17}(?![\w-]|[.,]\d)")
-_BANK_CONTEXT = context_regex(
-    ("account", "acct", "a/c", "account number", "account no", "bank", "checking", "savings",
-     "routing", "direct debit", "konto")
+_IBAN = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z]\d{2}(?:[ -]?[A-Z0-9]){10,30}(?![a-z])")
+_BANK = re.compile(r"\d(?<![\w.,/+-]\d)\d{7,16}(?![\w-]|[.,]\d)")
+_BANK_WORDS = (
+    "account", "acct", "a/c", "account number", "account no", "bank", "checking", "savings",
+    "routing", "direct debit", "konto",
 )  # fmt: skip
+_BANK_CONTEXT = context_regex(_BANK_WORDS)
 _BANK_NEGATIVE = context_regex(
     ("phone", "mobile", "tel", "call", "fax", "order", "invoice", "ticket", "tracking",
      "passport", "license", "licence", "nhs", "ssn", "card", "id")
 )  # fmt: skip
 _BTC = re.compile(
-    r"(?<![\w])(?:[13][1-9A-HJ-NP-Za-km-z]{25,34}|(?:bc1|BC1)[0-9A-Za-z]{11,71})(?!\w)"
+    r"(?=[13bB])(?<![\w])(?:[13][1-9A-HJ-NP-Za-km-z]{25,34}|(?:bc1|BC1)[0-9A-Za-z]{11,71})(?!\w)"
 )
 _ETH = re.compile(r"(?<![\w])0x[0-9a-fA-F]{40}(?!\w)")
 _CRYPTO_CONTEXT = context_regex(("btc", "bitcoin", "wallet", "eth", "ethereum", "crypto", "send"))
@@ -102,6 +104,7 @@ def financial_recognizers() -> list[Recognizer]:
             validator=_card_valid,
             context=_CARD_CONTEXT,
             negative_context=_CARD_NEGATIVE,
+            min_digits=13,
         ),
         IbanRecognizer(),
         PatternRecognizer(
@@ -111,6 +114,8 @@ def financial_recognizers() -> list[Recognizer]:
             context=_BANK_CONTEXT,
             negative_context=_BANK_NEGATIVE,
             requires_context=True,
+            context_gate=word_gate(_BANK_WORDS),
+            min_digits=8,
         ),
         PatternRecognizer(
             "bitcoin",

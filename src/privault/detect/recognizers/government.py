@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from privault.detect._scan import word_gate
 from privault.detect.recognizer import Pattern, PatternRecognizer, Recognizer, context_regex
 from privault.detect.validators import nhs_valid, nino_valid, ssn_valid
 
@@ -18,9 +19,12 @@ __all__ = ["government_recognizers"]
 _L = r"(?<![\w/.,-])"
 _R = r"(?![\w-]|[.,/]\w)"
 
-_SSN_DASH = re.compile(rf"{_L}\d{{3}}-\d{{2}}-\d{{4}}{_R}")
-_SSN_SPACE = re.compile(rf"{_L}\d{{3}} \d{{2}} \d{{4}}{_R}")
-_SSN_PLAIN = re.compile(rf"{_L}\d{{9}}{_R}")
+#: One scan for the three notations; the separator decides the base score.
+#: Digit-led patterns check the left boundary after the first digit (``\d(?<![…]\d)``):
+#: same meaning as a leading lookbehind, but ``re`` can then skip ahead to digits.
+_LD = r"\d(?<![\w/.,-]\d)"
+_SSN = re.compile(rf"{_LD}\d{{2}}(?P<sep>[- ]?)\d{{2}}(?P=sep)\d{{4}}{_R}")
+_SSN_SCORES = {"-": 0.6, " ": 0.35, "": 0.15}
 _SSN_CONTEXT = context_regex(
     ("ssn", "ss#", "ss #", "social security", "social-security", "tax id", "taxpayer", "itin")
 )
@@ -31,19 +35,21 @@ _DL_VALUE = re.compile(
     + r"|[A-Z](?: \d{3}){3,4}|(?=[A-Z0-9]*\d)[A-Z][A-Z0-9]{9,13})"
     + _R
 )
-_DL_CONTEXT = context_regex(
-    ("driver's license", "drivers license", "driver license", "driver's licence", "driving licence",
-     "driving license", "driver licence", "dl", "dl#", "dln", "license number", "licence number",
-     "license no", "licence no", "führerschein", "permis de conduire")
+_DL_WORDS = (
+    "driver's license", "drivers license", "driver license", "driver's licence", "driving licence",
+    "driving license", "driver licence", "dl", "dl#", "dln", "license number", "licence number",
+    "license no", "licence no", "führerschein", "permis de conduire",
 )  # fmt: skip
+_DL_CONTEXT = context_regex(_DL_WORDS)
 
 _PASSPORT = re.compile(rf"{_L}(?:[A-Z]\d{{8}}|\d{{9}}|[A-Z]{{2}}\d{{7}}){_R}")
-_PASSPORT_CONTEXT = context_regex(("passport", "passport number", "passport no", "travel document"))
+_PASSPORT_WORDS = ("passport", "passport number", "passport no", "travel document")
+_PASSPORT_CONTEXT = context_regex(_PASSPORT_WORDS)
 
-_NHS = re.compile(rf"{_L}\d{{3}}([ -]?)\d{{3}}\1\d{{4}}{_R}")
+_NHS = re.compile(rf"{_LD}\d{{2}}([ -]?)\d{{3}}\1\d{{4}}{_R}")
 _NHS_CONTEXT = context_regex(("nhs", "nhs number", "nhs no", "national health"))
 
-_NINO = re.compile(r"(?<![\w])[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D](?![\w])")
+_NINO = re.compile(r"[A-Z](?<![\w][A-Z])[A-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D](?![\w])")
 _NINO_CONTEXT = context_regex(("national insurance", "nino", "ni number", "ni no", "nin"))
 
 
@@ -53,13 +59,10 @@ def government_recognizers() -> list[Recognizer]:
         PatternRecognizer(
             "us_ssn",
             "US_SSN",
-            (
-                Pattern("dashed", _SSN_DASH, 0.6),
-                Pattern("spaced", _SSN_SPACE, 0.35),
-                Pattern("plain", _SSN_PLAIN, 0.15),
-            ),
+            (Pattern("ssn", _SSN, 0.15, scores=("sep", _SSN_SCORES)),),
             validator=ssn_valid,
             context=_SSN_CONTEXT,
+            min_digits=9,
         ),
         PatternRecognizer(
             "us_driver_license",
@@ -67,6 +70,7 @@ def government_recognizers() -> list[Recognizer]:
             (Pattern("dl", _DL_VALUE, 0.15),),
             context=_DL_CONTEXT,
             requires_context=True,
+            context_gate=word_gate(_DL_WORDS),
         ),
         PatternRecognizer(
             "us_passport",
@@ -74,6 +78,7 @@ def government_recognizers() -> list[Recognizer]:
             (Pattern("passport", _PASSPORT, 0.15),),
             context=_PASSPORT_CONTEXT,
             requires_context=True,
+            context_gate=word_gate(_PASSPORT_WORDS),
         ),
         PatternRecognizer(
             "uk_nhs",
@@ -81,6 +86,7 @@ def government_recognizers() -> list[Recognizer]:
             (Pattern("nhs", _NHS, 0.4),),
             validator=nhs_valid,
             context=_NHS_CONTEXT,
+            min_digits=10,
         ),
         PatternRecognizer(
             "uk_nino",

@@ -2,8 +2,15 @@
 
 A one-line address is reported as one span: the street part is found first,
 then extended over the ", City, ST 12345"-like segments that follow on the
-same line. The NER backend adds bare city names; in rules-only mode cities
-are found after movement/residence phrases ("moving to", "lives in").
+same line. Street forms cover English (number first, type last), German/Dutch
+/Nordic compounds ("Hauptstraße 5"), Romance and Polish type-first forms
+("Via Roma 12", "41, chemin de Ferrand", "ul. Długa 3"), Indian localities
+("56/81, Savant Nagar"), unit lines and PO boxes. The NER backend adds bare
+city names; rules find cities after residence phrases ("lives in", "born …
+in") and in key-value fields (``city="…"``).
+
+Speed: each street form is tried only when a cheap literal pre-check passes
+(see :mod:`privault.detect.recognizers._address`).
 """
 
 from __future__ import annotations
@@ -11,80 +18,81 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from privault.detect._trie import trie_pattern
 from privault.detect._types import Finding
 from privault.detect.recognizer import TextView
-from privault.detect.recognizers._words import (
-    NOT_NAMES,
-    STREET_SUFFIXES,
-    regex_alternation,
-    word_set,
+from privault.detect.recognizers._address import (
+    CAP,
+    STREETS,
+    TAIL,
+    line_matches,
+    rstrip_span,
 )
+from privault.detect.recognizers._words import NOT_NAMES, common_words, word_set
 
 __all__ = ["AddressRecognizer", "location_recognizers"]
 
-_CAP = r"[A-ZÀ-Þ][\w'\u2019-]*"
-_LINKS = r"(?:de|la|le|du|des|di|del|da|von|van|der|den|am|an|im|of|on|upon|the)"
-_CAPS = rf"{_CAP}(?:[ ](?:{_CAP}|{_LINKS})){{0,3}}"
-_UNIT = (
-    r"(?:(?:Flat|Apt\.?|Apartment|Unit|Suite|Ste\.?|Room|Floor|Fl\.?|Studio|Building|Bldg\.?"
-    r"|No\.?)\s*[\w-]+,?\s+)"
-)
-_TAIL_UNIT = r"(?:,?\s(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Floor|#)\s*[\w-]+)"
-_SUFFIX = regex_alternation(STREET_SUFFIXES)
-_EN_STREET = (
-    rf"{_UNIT}?(?:\d{{1,5}}[A-Za-z]?(?:[/-]\d{{1,5}}[A-Za-z]?)?,?\s)(?:{_CAP}[ ]){{0,3}}"
-    rf"(?i:{_SUFFIX})\b\.?{_TAIL_UNIT}?"
-)
-_EU_SUFFIX = (
-    r"(?:stra(?:ss|ß)e|str\.|weg|allee|platz|gasse|ring|damm|ufer|chaussee|steig|pfad|markt"
-    r"|straat|laan|dreef|plein|gracht|singel|kade|hof|steeg|pad|dijk|markt|vej|gade|gatan|vägen)"
-)
-_EU_PREFIX = (
-    r"(?:ul\.|al\.|pl\.|os\.|[Rr]ue|Avenue|Av\.|Avda\.?|Boulevard|Bd\.?|Chemin|All[ée]e|Impasse"
-    r"|Place|Quai|Cours|Via|Viale|Piazza|Piazzale|Corso|Vicolo|Largo|Contrada|Borgo|Strada"
-    r"|Calle|C/|Avenida|Paseo|Plaza|Camino|Carrer|Ronda|Traves[ií]a|Rua|Travessa|Pra[çc]a|Estrada)"
-)
-_PARTICLES = r"(?:(?:de|du|des|la|le|l'|di|del|della|dei|degli|da|do|dos|das|der|van|von)\s+)*"
-_EU_STREET = (
-    rf"(?:{_CAP}(?:[ -]{_CAP})?{_EU_SUFFIX}|{_CAP}(?:[ -]{_CAP}){{0,2}}[ -](?i:{_EU_SUFFIX[3:-1]}))"
-    rf"\s+\d{{1,4}}[a-zA-Z]?(?:\s?[-/]\s?\d{{1,4}}[a-zA-Z]?)?"
-)
-_EU_PREFIXED = (
-    rf"(?:\d{{1,4}}[a-z]?,?\s+)?{_EU_PREFIX}\s+{_PARTICLES}{_CAP}(?:[ -]{_PARTICLES}{_CAP}){{0,3}}"
-    rf"(?:,?\s+(?:n\.?\s?[°º]?\s?)?\d{{1,4}}[a-zA-Z]?(?:[-/]\d{{1,4}})?)?"
-)
-_MILITARY = r"(?:Unit|PSC|USNS|USNV|USS|USCGC)\s+\d{3,5}(?:\s+Box\s+\d{3,5})?"
-_POSTCODE = (
-    r"(?:\d{5}(?:-\d{4})?|\d{2}-\d{3}|\d{4}\s?[A-Z]{2}(?![a-z])|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}"
-    r"|[A-Z]\d[A-Z]\s?\d[A-Z]\d|[A-Z]\d{2}\s?[A-Z0-9]{4}|\d{3,4})"
-)
 _STATE = r"(?:[A-Z]{2,3})"
-_SEGMENT = rf"(?:{_POSTCODE}|{_STATE}\s+{_POSTCODE}|{_STATE}|(?:(?:DPO|APO|FPO)\s+)?{_CAPS})"
-_TAIL = rf"(?:(?:,[ ]?|[ ])(?:{_SEGMENT})(?![\w@])){{0,5}}"
-_ADDRESS = re.compile(
-    rf"(?<![\w-])(?:{_EN_STREET}|{_EU_STREET}|{_EU_PREFIXED}|{_MILITARY}){_TAIL}(?![\w@])"
+_CAPS = rf"{CAP}(?:[ ](?:{CAP}|de|la|le|du|di|del|da|von|van|der|am|an|im|on|upon)){{0,3}}"
+#: "postcode city" (EU, Dutch "1234 AB", Italian "00184, Roma (RM)") and UK postcodes.
+_POSTAL = re.compile(
+    rf"(?=[\dA-Z])(?<![\w-])(?:(?P<pc>(?:\d{{5}}|\d{{2}}-\d{{3}}|\d{{4}}\s?[A-Z]{{2}}|[A-Z]-?\d{{4,5}}|\d{{4}})"
+    rf",?[ ]{_CAPS}(?:[ ]\([A-Z]{{2}}\))?(?:,?[ ]{_STATE}(?:[ ]\d{{3,5}})?)?)"
+    rf"|(?P<uk>[A-Z]{{1,2}}\d[A-Z\d]?\s\d[A-Z]{{2}}))(?![\w@])"
 )
-_POSTCODE_CITY = re.compile(
-    rf"(?<![\w-])(?:\d{{5}}|\d{{2}}-\d{{3}}|\d{{4}}\s?[A-Z]{{2}},?|[A-Z]-?\d{{4,5}}|\d{{4}})[ ]"
-    rf"{_CAPS}(?:,?[ ]{_STATE}(?:[ ]{_POSTCODE})?)?(?![\w@])"
+#: City-led forms, scanned only on lines where their number part occurs (see ``line_matches``):
+#: "City, ST 12345" / "City, AB T2P 1J9", and "City 560001" / "City - 560 001" (Indian PIN).
+_CITY_POSTAL = (
+    (
+        "csz",
+        re.compile(r"[A-Z]{2,3},?[ ](?:\d{4}|[A-Z]\d[A-Z])"),
+        re.compile(
+            rf"(?<![\w-]){_CAPS},?[ ]{_STATE},?[ ]"
+            r"(?:\d{5}(?:-\d{4})?|\d{4}|[A-Z]\d[A-Z]\s?\d[A-Z]\d)(?![\w@])"
+        ),
+    ),
+    (
+        "pin",
+        re.compile(r"[ ][1-9]\d{2}[ ]?\d{3}(?!\d)"),
+        re.compile(rf"(?<![\w-]){CAP}(?:[ ]{CAP})?(?:[ ]-)?[ ][1-9]\d{{2}}[ ]?\d{{3}}(?![\w@])"),
+    ),
 )
-_CITY_STATE_ZIP = re.compile(
-    rf"(?<![\w-]){_CAPS},?[ ]{_STATE},?[ ]"
-    r"(?:\d{5}(?:-\d{4})?|\d{4}|[A-Z]\d[A-Z]\s?\d[A-Z]\d)(?![\w@])"
-)
-_UK_POSTCODE = re.compile(r"(?<![\w-])[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}(?![\w])")
+_POSTAL_SCORES = {"pc": 0.6, "csz": 0.65, "uk": 0.55, "pin": 0.6}
 _CITY_AT = re.compile(
-    rf"(?:(?:from|to|in)[ ]+)?(?P<v>{_CAP}(?:[ -]{_CAP}){{0,2}})"
+    rf"(?:(?:from|to|in)[ ]+)?(?P<v>{CAP}(?:[ -]{CAP}){{0,2}})"
     rf"(?=[ ]+(?:to|and|next|on|for|this|last|tomorrow|today)\b|[.,;:)\n\"]|$)"
 )
 #: Words after which a capitalised word is probably a place; strong ones score above threshold.
 _CITY_STRONG = word_set(
     "moving moved relocating relocated relocate lives living based located residing resides "
-    "near city town hometown"
+    "near city town hometown born"
 )
-_CITY_WEAK = word_set("from to in at born visiting visit office branch")
-_PIPE_LAST = re.compile(rf"(?m)\|[ ]*(?P<v>{_CAP}(?:[ -]{_CAP}){{0,2}})[ ]*$")
-_LOWER_WORD = re.compile(r"[^\W\d_]+")
+_CITY_WEAK = word_set("from to in at visiting visit office branch")
+_CITY_TRIGGER = re.compile(trie_pattern(_CITY_STRONG | _CITY_WEAK, left="[a-z]") + r"(?![a-z])")
+#: Key-value fields holding a place: ``city="Lyon"``, ``"town": "Ely"``, ``Address: 5 Elm St``.
+_FIELD = re.compile(
+    trie_pattern(
+        (
+            "city",
+            "town",
+            "location",
+            "address",
+            "addr",
+            "home address",
+            "postal address",
+            "street",
+            "place of birth",
+            "birthplace",
+            "hometown",
+            "municipality",
+            "village",
+        ),
+        left=r"[\w.]",
+    )
+    + r"""(?![\w])["']?[ ]?[:=][ ]?(?:"(?P<q>[^"\n]{2,80})"|'(?P<s>[^'\n]{2,80})'"""
+    + rf"""|(?P<v>(?:\d|{CAP})[^\n|;"<>]{{1,80}}?))(?=[ ]*(?:[|;"<>\n]|$|[ ]{{2}}|\w+=))"""
+)
+_PIPE_LAST = re.compile(rf"(?m)\|[ ]*(?P<v>{CAP}(?:[ -]{CAP}){{0,2}})[ ]*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,29 +108,59 @@ class AddressRecognizer:
 
     def analyze(self, view: TextView) -> list[Finding]:
         """Return address and city spans."""
-        text = view.text
-        out = [
-            self._make(m.start(), _rstrip(text, m.start(), m.end()), 0.8)
-            for m in _ADDRESS.finditer(text)
-        ]
-        out += [
-            self._make(m.start(), _rstrip(text, m.start(), m.end()), 0.6)
-            for m in _POSTCODE_CITY.finditer(text)
-        ]
-        out += [self._make(m.start(), m.end(), 0.65) for m in _CITY_STATE_ZIP.finditer(text)]
-        out += [self._make(m.start(), m.end(), 0.55) for m in _UK_POSTCODE.finditer(text)]
+        out = self._streets(view) + self._postal(view.text) + self._fields(view.text)
         out += self._cities(view)
         return [f for f in out if f.end - f.start >= 3]
+
+    def _streets(self, view: TextView) -> list[Finding]:
+        text = view.text
+        out: list[Finding] = []
+        for street in STREETS:
+            if not view.admits(street.words) or (
+                street.gate and not any(w in view.lower for w in street.gate)
+            ):
+                continue
+            hint_text = view.lower if street.hint_lower else text
+            for m in line_matches(street.regex, street.hint, text, hint_text):
+                tail = TAIL.match(text, m.end())
+                end = rstrip_span(text, m.start(), tail.end() if tail else m.end())
+                out.append(self._make(m.start(), end, street.score, street.name))
+        return out
+
+    def _postal(self, text: str) -> list[Finding]:
+        out: list[Finding] = []
+        common = common_words()
+        found = [(m.lastgroup or "pc", m) for m in _POSTAL.finditer(text)]
+        for kind, hint, regex in _CITY_POSTAL:
+            found.extend((kind, m) for m in line_matches(regex, hint, text))
+        for kind, m in found:
+            first = m.group().split(" ")[0].lower()
+            if kind == "pin" and (first in NOT_NAMES or first in common):
+                continue  # "Invoice 482913", "Room 120 455"
+            end = rstrip_span(text, m.start(), m.end())
+            out.append(self._make(m.start(), end, _POSTAL_SCORES[kind], kind))
+        return out
+
+    def _fields(self, text: str) -> list[Finding]:
+        out: list[Finding] = []
+        for m in _FIELD.finditer(text):
+            group = "q" if m.group("q") else "s" if m.group("s") else "v"
+            start, end = m.span(group)
+            value = text[start:end].strip()
+            if not value or value.split(" ")[0].lower() in NOT_NAMES:
+                continue
+            if not (value[0].isdigit() or value[0].isupper()):
+                continue
+            start += len(text[start:end]) - len(text[start:end].lstrip())
+            out.append(self._make(start, rstrip_span(text, start, end), 0.7, "field"))
+        return out
 
     def _cities(self, view: TextView) -> list[Finding]:
         out: list[Finding] = []
         strong_until = -1
-        for w in _LOWER_WORD.finditer(view.lower):
-            word = w.group()
-            if word in _CITY_STRONG:
+        for w in _CITY_TRIGGER.finditer(view.lower):
+            if w.group() in _CITY_STRONG:
                 strong_until = w.end() + 40
-            elif word not in _CITY_WEAK:
-                continue
             m = _CITY_AT.match(view.text, w.end() + 1)
             if m is not None and m.group("v").lower() not in NOT_NAMES:
                 score = 0.6 if w.start() <= strong_until else 0.3
@@ -133,12 +171,6 @@ class AddressRecognizer:
 
     def _make(self, start: int, end: int, score: float, kind: str = "address") -> Finding:
         return Finding("LOCATION", start, end, score, f"{self.name}:{kind}")
-
-
-def _rstrip(text: str, start: int, end: int) -> int:
-    while end > start and text[end - 1] in " ,.;:-":
-        end -= 1
-    return end
 
 
 def location_recognizers() -> list[AddressRecognizer]:

@@ -26,7 +26,9 @@ _URL = re.compile(
     re.IGNORECASE,
 )
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
-_IPV4 = re.compile(rf"(?<![\w.:])(?:{_OCTET}\.){{3}}{_OCTET}(?:/\d{{1,2}})?(?!\.?\d)(?![\w-])")
+_IPV4 = re.compile(
+    rf"(?=\d)(?<![\w.:])(?:{_OCTET}\.){{3}}{_OCTET}(?:/\d{{1,2}})?(?!\.?\d)(?![\w-])"
+)
 _IPV6_CANDIDATE = re.compile(r"(?<![\w:.])[0-9A-Fa-f:]*:[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*(?![\w:])")
 _MAC_SEP = re.compile(
     r"(?<![\w:-])[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}(?![\w:-])"
@@ -85,7 +87,12 @@ def network_recognizers() -> list[Recognizer]:
         PatternRecognizer("email", "EMAIL_ADDRESS", (Pattern("email", _EMAIL, 1.0),), hints=("@",)),
         PatternRecognizer("url", "URL", (Pattern("scheme", _URL, 0.95),), hints=("//",)),
         PatternRecognizer(
-            "ipv4", "IP_ADDRESS", (Pattern("ipv4", _IPV4, 0.9),), context=_IP_CONTEXT
+            "ipv4",
+            "IP_ADDRESS",
+            (Pattern("ipv4", _IPV4, 0.9),),
+            context=_IP_CONTEXT,
+            min_counts=((".", 3),),
+            min_digits=4,
         ),
         IPv6Recognizer(),
         PatternRecognizer(
@@ -93,7 +100,7 @@ def network_recognizers() -> list[Recognizer]:
             "MAC_ADDRESS",
             (Pattern("sep", _MAC_SEP, 0.9),),
             context=_MAC_CONTEXT,
-            hints=(":", "-"),
+            min_counts=((":", 5), ("-", 5)),
         ),
         PatternRecognizer(
             "mac_dotted",
@@ -101,6 +108,6 @@ def network_recognizers() -> list[Recognizer]:
             (Pattern("dot", _MAC_DOT, 0.7),),
             validator=_has_hex_letter_or_context,
             context=_MAC_CONTEXT,
-            hints=(".",),
+            min_counts=((".", 2),),
         ),
     ]

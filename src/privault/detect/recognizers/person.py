@@ -10,8 +10,10 @@ next to the NER backend (their spans are merged with the model's).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from privault.detect._trie import trie_pattern
 from privault.detect._types import Finding
 from privault.detect.recognizer import TextView
 from privault.detect.recognizers._words import NOT_NAMES, first_names, word_set
@@ -52,7 +54,8 @@ _LABELS = word_set(
     |consultant|physician|therapist|pharmacist|surgeon|midwife|dentist|lawyer|solicitor
     |my mother|my father|my wife|my husband|my son|my daughter|my brother|my sister|my partner
     |my colleague|my name is|i am|i'm|this is|signed|deceased|mother|father|spouse|son|daughter
-    |notified|prospect|met|handoff|cc|attn|att|for patient|patient name|customer name""",
+    |notified|prospect|met|handoff|cc|attn|att|for patient|patient name|customer name
+    |bill to|billed to|ship to|shipped to|sold to|attention|referral from|referred from""",
     "|",
 )
 _TRIGGERS: dict[str, tuple[str, float]] = {
@@ -80,11 +83,27 @@ _LINE_RULES: tuple[tuple[str, re.Pattern[str], float], ...] = (
         0.45,
     ),
 )
-_WORDS = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)?")
 _NAME_AT = re.compile(rf"{_WORD}(?:[ ]{_TOKEN}){{0,3}}")
 _INITIAL_NAME_AT = re.compile(rf"[{_UP}]\.[ ]{_WORD}(?:[ ]{_WORD})?(?![\w.])")
-_GAP = re.compile(r"\.?[ ]*(?:[:#,-][ ]*)?")
-_UPPER_NAMES = re.compile(rf"(?<![\w@.]){_NAME_UPPER}")
+#: Between a trigger and the name: a dot, "#", ":", "=", "-" or quotes (JSON / logfmt keys).
+_GAP = re.compile(r"""\.?[ ]*(?:["']?[ ]*[:#,=-][ ]*["']?[ ]*)?""")
+_UPPER_NAMES = re.compile(rf"(?=[{_UP}])(?<![\w@.]){_NAME_UPPER}")
+#: A capitalised word (the start is checked in Python: not inside another word).
+_CAP_WORD = re.compile(rf"[{_UP}](?:[^\W\d_]|['\u2019](?=[^\W\d_]))*")
+#: A lower-case particle right after a title: "Mrs. van Boven".
+_PARTICLE_NAME_AT = re.compile(rf"(?:{_PARTICLE})[ ]{_WORD}(?:[ ]{_WORD})?")
+
+
+_LETTER = r"[^\W\d_]"
+
+
+def _literal_regex(words: Iterable[str]) -> re.Pattern[str]:
+    """Word-bounded alternation of ``words``, prefix-factored for speed."""
+    return re.compile(trie_pattern(words, left=_LETTER) + rf"(?!{_LETTER}|['\u2019]{_LETTER})")
+
+
+_TITLE_RE = _literal_regex(_TITLES)
+_TRIGGER_RE = _literal_regex(set(_TRIGGERS))
 
 
 def _trim_name(value: str) -> str:
@@ -115,28 +134,34 @@ class PersonRuleRecognizer:
         for label, regex, score in _LINE_RULES:
             for m in regex.finditer(text):
                 out.extend(self._emit(m.start("n"), m.group("n"), score, label))
-        words = list(_WORDS.finditer(text))
-        out.extend(self._triggered(view, words))
-        out.extend(self._given_names(text, words))
+        out.extend(self._titled(text))
+        out.extend(self._triggered(view))
+        out.extend(self._given_names(text))
         for m in _UPPER_NAMES.finditer(text):
             if m.group("u").split(" ")[0].title() in first_names():
                 out.append(Finding("PERSON", m.start(), m.end(), 0.65, f"{self.name}:upper"))
         return out
 
-    def _triggered(self, view: TextView, words: list[re.Match[str]]) -> list[Finding]:
-        """Names right after a title, greeting or label word."""
+    def _titled(self, text: str) -> list[Finding]:
+        """Names right after a title ("Dr. Ruiz", "Mrs van Boven")."""
         out: list[Finding] = []
-        for i, w in enumerate(words):
-            rule = ("title", 0.85) if w.group() in _TITLES else None
-            for k in (3, 2, 1):
-                if rule is None and i + 1 >= k:
-                    rule = _TRIGGERS.get(view.lower[words[i - k + 1].start() : w.end()])
-            if rule is None:
-                continue
-            pos = _GAP.match(view.text, w.end())
-            m = _NAME_AT.match(view.text, pos.end() if pos else w.end())
+        for t in _TITLE_RE.finditer(text):
+            pos = _GAP.match(text, t.end())
+            at = pos.end() if pos else t.end()
+            m = _NAME_AT.match(text, at) or _PARTICLE_NAME_AT.match(text, at)
             if m is not None:
-                out.extend(self._emit(m.start(), m.group(), rule[1], rule[0]))
+                out.extend(self._emit(m.start(), m.group(), 0.85, "title"))
+        return out
+
+    def _triggered(self, view: TextView) -> list[Finding]:
+        """Names right after a greeting or label word ("Dear", "Patient:", "name=")."""
+        out: list[Finding] = []
+        for t in _TRIGGER_RE.finditer(view.lower):
+            label, score = _TRIGGERS[t.group()]
+            pos = _GAP.match(view.text, t.end())
+            m = _NAME_AT.match(view.text, pos.end() if pos else t.end())
+            if m is not None:
+                out.extend(self._emit(m.start(), m.group(), score, label))
         return out
 
     def _emit(self, start: int, value: str, score: float, label: str) -> list[Finding]:
@@ -150,26 +175,24 @@ class PersonRuleRecognizer:
             return []
         return [Finding("PERSON", start, start + len(value), score, f"{self.name}:{label}")]
 
-    def _given_names(self, text: str, words: list[re.Match[str]]) -> list[Finding]:
+    def _given_names(self, text: str) -> list[Finding]:
         """Capitalised runs starting with a known given name, and "J. Smith" initials."""
         names = first_names()
         out: list[Finding] = []
         covered = 0
-        for w in words:
+        for w in _CAP_WORD.finditer(text):
             start = w.start()
-            if start < covered or (start and text[start - 1] in "@._/\\"):
+            if start < covered or (start and (text[start - 1].isalpha() or text[start - 1] in
+                                              "@._/\\'\u2019")):  # fmt: skip
                 continue
-            if w.group() in names:
+            word = w.group()
+            if word in names:
                 m = _NAME_AT.match(text, start)
                 if m is not None:
                     score = 0.7 if " " in m.group() else 0.5
                     out.extend(self._emit(start, m.group(), score, "given"))
                     covered = m.end()
-            elif (
-                len(w.group()) == 1
-                and (m := _INITIAL_NAME_AT.match(text, start)) is not None
-                and (not start or not text[start - 1].isalnum())
-            ):
+            elif len(word) == 1 and (m := _INITIAL_NAME_AT.match(text, start)) is not None:
                 out.append(Finding("PERSON", start, m.end(), 0.5, f"{self.name}:initial"))
         return out
 

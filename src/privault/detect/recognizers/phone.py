@@ -20,8 +20,10 @@ __all__ = ["DEFAULT_REGIONS", "PhoneRecognizer", "phone_recognizers"]
 #: Regions tried, in order, for numbers written without a country code.
 DEFAULT_REGIONS: tuple[str, ...] = ("US", "GB", "DE", "FR", "IN", "IT", "ES", "NL", "AU", "PL")
 
+#: Candidates whose best possible score (shape + context) stays below this are not parsed.
+MIN_SCORE = 0.3
 _CANDIDATE = re.compile(
-    r"(?<![\w+/.,:-])(?:\+|00)?(?:\(\+?\d{1,4}\)[ ]?)?\(?\d[\d \t().\-/]{5,22}\d"
+    r"(?=[\d+(])(?<![\w+/.,:-])(?:\+|00)?(?:\(\+?\d{1,4}\)[ ]?)?\(?\d[\d \t().\-/]{5,22}\d"
     r"(?:[ ]?(?:x|ext\.?|#)[ ]?\d{1,5})?(?![\w]|[.,:/-]\d)"
 )
 _DATE_LIKE = re.compile(
@@ -62,12 +64,13 @@ class PhoneRecognizer:
         out: list[Finding] = []
         for m in _CANDIDATE.finditer(view.text):
             value = m.group().rstrip(" \t(-")
-            base = self._base_score(value)
-            if base <= 0.0:
-                continue
             start, end = m.start(), m.start() + len(value)
-            score = base + _context_delta(view, start, end)
-            if score > 0.0:
+            delta = _context_delta(view, start, end)
+            if _best_score(value) + delta < MIN_SCORE:
+                continue  # cannot become a useful finding: skip the costly parse
+            base = self._base_score(value)
+            score = base + delta
+            if base > 0.0 and score > 0.0:
                 out.append(Finding("PHONE_NUMBER", start, end, min(1.0, score), self.name))
         return out
 
@@ -88,6 +91,13 @@ class PhoneRecognizer:
             if score > 0.0:
                 return score
         return 0.0
+
+
+def _best_score(value: str) -> float:
+    """The highest base score ``value`` could get (before parsing; see ``_base_score``)."""
+    if value.startswith(("+", "(+", "00")):
+        return 0.85
+    return 0.6 if value.startswith("0") or any(c in value for c in " ()-./") else 0.35
 
 
 def _parse_score(value: str, region: str | None, *, valid: float, possible: float) -> float:

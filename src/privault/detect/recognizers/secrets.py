@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from privault.detect._scan import run_matches
 from privault.detect._types import Finding
 from privault.detect.recognizer import TextView, context_regex
 
@@ -40,8 +41,9 @@ _TOKENS: tuple[tuple[str, tuple[str, ...], re.Pattern[str], float], ...] = (
     ("jwt", ("eyJ",),
      re.compile(r"(?<![\w.])eyJ[\w-]{5,}\.eyJ[\w-]{5,}\.[\w-]{5,}"), 0.95),
     ("pem", ("-----BEGIN",), re.compile(_PEM, re.DOTALL), 1.0),
-    ("bitlocker", ("-",), re.compile(r"(?<![\d-])\d{6}(?:-\d{6}){7}(?![\d-])"), 0.9),
 )  # fmt: skip
+#: BitLocker recovery keys (48 digits): scanned only inside long number runs.
+_BITLOCKER = re.compile(r"(?<![\d-])\d{6}(?:-\d{6}){7}(?![\d-])")
 _KEYWORD_HINT = re.compile(
     r"pass|pw|pin|code|key|token|secret|bearer|cred|wi-?fi|psk|wpa|kennwort|contrase"
 )
@@ -49,7 +51,8 @@ _KEYWORD_HINT = re.compile(
 _KEYWORD = (
     r"(?:pass(?:word|wort|wd|phrase|code)?|pwd|pw|mot de passe|contraseña|kennwort"
     r"|wi-?fi(?: network)?(?: key| password| pass| psk| code)?|wpa2?(?:-psk)?(?: key)?|psk"
-    r"|network key|(?:api|access|secret|private|client|auth|session|refresh|bearer|app|master)"
+    r"|network key|pre-?shared key|shared (?:key|secret)"
+    r"|(?:api|access|secret|private|client|auth|session|refresh|bearer|app|master)"
     r"[ _-]?(?:key|token|secret)(?:[ _-]?id)?"
     r"|secret|token|bearer|credentials?|creds|recovery key|passkey|pin(?: code| number)?"
     r"|(?:door|alarm|gate|safe|access|entry|lock|keypad|security) ?code)"
@@ -139,6 +142,14 @@ _STOP = frozenset(
     ]
 )
 _PIN_WORDS = re.compile(r"(?i)pin|code")
+#: An e-mail address after a keyword ("password sent to a@b.com") is not the secret.
+_EMAIL_LIKE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}$")
+#: A chat reply that hands over a credential asked for just before:
+#: "can you send me the wifi password" / "Ana: it's Xk9#mPq2".
+_REPLY = re.compile(
+    r"(?i)(?P<k>password|passcode|pin|code|key|token|secret)\b[^\n]{0,60}\n(?:[^\n:]{1,40}:[ ]?)?"
+    r"[ \t]*(?:it'?s|it is|here(?: it is| you go)?|sure|use)[:,]?[ ]+[\"'`]?(?P<v>[^\s\"'`]{4,200})"
+)
 _TRAILING = ".,;:!?'\""
 _CLOSERS = {"(": ")", "[": "]", '"': '"', "'": "'"}
 
@@ -172,8 +183,13 @@ class SecretRecognizer:
             if any(h in text for h in hints)
             for m in regex.finditer(text)
         ]
+        out.extend(
+            Finding("SECRET", m.start(), m.end(), 0.9, f"{self.name}:bitlocker")
+            for m in run_matches(_BITLOCKER, text, view.runs(), 48)
+        )
         if _KEYWORD_HINT.search(view.lower):
             out.extend(self._anchored(view))
+            out.extend(self._replies(view))
             out.extend(self._entropic(view))
         return out
 
@@ -187,6 +203,15 @@ class SecretRecognizer:
             score = _value_score(value, pin=bool(_PIN_WORDS.search(keyword)))
             if score > 0.0:
                 out.append(Finding("SECRET", start, end, score, f"{self.name}:anchored"))
+        return out
+
+    def _replies(self, view: TextView) -> list[Finding]:
+        out: list[Finding] = []
+        for m in _REPLY.finditer(view.text):
+            start, end = _clean_value(view.text, m.start("v"), m.end("v"))
+            pin = bool(_PIN_WORDS.search(m.group("k")))
+            if _value_score(view.text[start:end], pin=pin) > 0.0:
+                out.append(Finding("SECRET", start, end, 0.75, f"{self.name}:reply"))
         return out
 
     def _entropic(self, view: TextView) -> list[Finding]:
@@ -216,7 +241,7 @@ def _clean_value(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _value_score(value: str, *, pin: bool) -> float:
-    if len(value) < 4 or value.lower() in _STOP or "@" in value or "://" in value:
+    if len(value) < 4 or value.lower() in _STOP or _EMAIL_LIKE.match(value) or "://" in value:
         return 0.0
     if pin:
         return 0.85 if value.isdigit() and 4 <= len(value) <= 8 else _password_score(value)

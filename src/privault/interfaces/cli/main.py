@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from privault.interfaces.cli import access_cmds, admin, detect, vault_cmds
+from privault.interfaces.cli import access_cmds, admin, detect, mask, vault_cmds
 from privault.interfaces.cli.common import ErrorMappingGroup
 
 app = typer.Typer(
@@ -19,6 +19,7 @@ admin.register(app)
 vault_cmds.register(app)
 detect.register(app)
 access_cmds.register(app)
+mask.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,129 @@
+"""Shared scans done once per text, and the cheap pre-checks built on them.
+
+Python's ``re`` enters its matcher at every position a pattern could start:
+a digit-led pattern costs about as much per digit as a full match attempt, and
+the sample texts are dense with numbers. Two scans are therefore done once per
+text (and cached on the :class:`~privault.detect.recognizer.TextView`):
+
+* :func:`number_runs`: maximal runs of digits and number separators
+  (``[0-9 .-/]``, starting at a digit) with their digit counts. A digit-led
+  pattern that consumes only those characters matches inside one run, so
+  :func:`run_matches` scans only the runs with enough digits for it (a card
+  needs 13), instead of the whole text once per recognizer;
+* :func:`words`: the set of lower-case ASCII words (maximal ``[a-z]+`` runs).
+  A :class:`WordGate` tells from it, with a set intersection, whether a
+  word-bounded list (context words, street types) can match at all, so the
+  list's regex runs only on the texts where it might.
+
+Both pre-checks are exact: they never skip a text where the scan they guard
+would have matched.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+__all__ = ["RUN_PAD", "WordGate", "number_runs", "run_matches", "word_gate", "words"]
+
+#: A digit, then digits and separators: the run a digit-led number pattern stays inside.
+_RUN = re.compile(r"\d[\d .\-/]*")
+_WORD = re.compile(r"[a-z]+")
+#: Characters past a run end that a pattern's lookahead may inspect (dates look 7 ahead).
+RUN_PAD = 16
+
+#: ``(start, end, digits)``: one run of :func:`number_runs`.
+Run = tuple[int, int, int]
+
+
+def number_runs(text: str) -> list[Run]:
+    """Return the maximal runs of ``[0-9 .-/]`` starting at a digit, with their digit counts.
+
+    Args:
+        text: the text to scan.
+
+    Returns:
+        ``(start, end, digits)`` per run, in text order; ``end`` may include
+        trailing separators.
+    """
+    out: list[Run] = []
+    for m in _RUN.finditer(text):
+        g = m.group()
+        seps = g.count(" ") + g.count(".") + g.count("-") + g.count("/")
+        out.append((m.start(), m.end(), len(g) - seps))
+    return out
+
+
+def run_matches(
+    regex: re.Pattern[str], text: str, runs: Sequence[Run], min_digits: int
+) -> Iterator[re.Match[str]]:
+    """Yield the matches of ``regex`` in ``text``, scanning only runs with ``min_digits``.
+
+    Same matches as ``regex.finditer(text)`` when every match of ``regex``
+    starts with a digit, consumes only ``[0-9 .-/]`` characters, holds at least
+    ``min_digits`` digits and looks at most :data:`RUN_PAD` characters ahead.
+
+    Args:
+        regex: a digit-led pattern (see above).
+        text: the text the runs were computed on.
+        runs: :func:`number_runs` of ``text``.
+        min_digits: the fewest digits a match of ``regex`` holds.
+    """
+    n = len(text)
+    for start, end, digits in runs:
+        if digits < min_digits:
+            continue
+        for m in regex.finditer(text, start, min(n, end + RUN_PAD)):
+            if m.start() >= end:
+                break
+            yield m
+
+
+def words(lower: str) -> frozenset[str]:
+    """Return the maximal ``[a-z]+`` runs of ``lower`` (a lower-cased text)."""
+    return frozenset(_WORD.findall(lower))
+
+
+@dataclass(frozen=True, slots=True)
+class WordGate:
+    """Whether a word list, matched word-bounded, can occur in a text.
+
+    Attributes:
+        tokens: ASCII words (one ``[a-z]+`` part per entry) one of which must be
+            a word of the text.
+        substrings: entries that are not reducible to a word; checked with ``in``.
+
+    """
+
+    tokens: frozenset[str]
+    substrings: tuple[str, ...]
+
+    def admits(self, text_words: frozenset[str], lower: str) -> bool:
+        """Return whether some entry may occur (``False`` means it certainly does not)."""
+        return not self.tokens.isdisjoint(text_words) or any(s in lower for s in self.substrings)
+
+
+def word_gate(entries: Iterable[str]) -> WordGate:
+    """Build the :class:`WordGate` of a word list matched with ``[a-z]`` excluded on both sides.
+
+    The guarded regex must not match right after an ``[a-z]`` letter, nor end
+    right before one (as :func:`~privault.detect.recognizer.context_regex` and
+    the street hints do); comparison is on the lower-cased text. Every
+    ``[a-z]+`` part of an entry is then a whole word of a text holding the
+    entry; the longest part (the rarest, usually) is the entry's token.
+    Entries with other letters or no ASCII letter are checked as substrings.
+
+    Args:
+        entries: the words or phrases of the list (any case).
+    """
+    tokens: set[str] = set()
+    subs: set[str] = set()
+    for entry in entries:
+        low = entry.lower()
+        parts = _WORD.findall(low)
+        if not parts or not low.isascii():
+            subs.add(low)
+        else:
+            tokens.add(max(parts, key=len))
+    return WordGate(frozenset(tokens), tuple(sorted(subs)))

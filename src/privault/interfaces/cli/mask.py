@@ -1,0 +1,197 @@
+"""``privault mask`` (table files to masked copies) and ``privault anonymize`` (text).
+
+Both call :class:`~privault.app.masking.MaskingService`. Keyed operators
+(hash, encrypt, fpe, fake, date_shift) need the project key: ``--key-file``
+(32+ raw bytes, or hex/base64 text) until the key hierarchy provides it.
+Reports name columns, rules and counts, never values.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from privault.app.masking import MaskingService
+from privault.core.errors import InvalidInput
+from privault.core.secret import Secret
+from privault.deid import MaskOptions, MaskReport, load_policy
+from privault.interfaces.cli.common import err, out, platform, request
+
+__all__ = ["register"]
+
+PolicyOpt = Annotated[Path, typer.Option("--policy", "-p", help="YAML de-identification policy.")]
+ProjectOpt = Annotated[
+    str,
+    typer.Option(help="Masking project: its managed key keeps pseudonyms consistent."),
+]
+KeyOpt = Annotated[Path | None, typer.Option("--key-file", help="Project key for keyed operators.")]
+
+
+def _key(path: Path | None) -> Secret[bytes] | None:
+    if path is None:
+        return None
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"{path.name}: cannot read the key file ({exc.strerror})") from None
+    text = raw.strip()
+    for decode in (bytes.fromhex, base64.b64decode):
+        try:
+            decoded = decode(text.decode("ascii"))
+        except (ValueError, binascii.Error, UnicodeDecodeError):
+            continue
+        if len(decoded) >= 32:
+            return Secret(decoded)
+    return Secret(raw)
+
+
+def _pairs(text: str | None) -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for item in (text or "").split(","):
+        if item.strip():
+            column, sep, pii = item.partition("=")
+            if not sep:
+                raise InvalidInput("--types takes column=PII_TYPE pairs, comma-separated")
+            pairs[column.strip()] = pii.strip()
+    return pairs
+
+
+def _names(text: str | None) -> tuple[str, ...] | None:
+    return None if text is None else tuple(c.strip() for c in text.split(",") if c.strip())
+
+
+def _render(report: MaskReport) -> None:
+    table = Table(title=f"{report.source} -> {report.dest}")
+    for head in ("column", "action", "rule", "why", "changed"):
+        table.add_column(head)
+    for c in report.columns:
+        found = ", ".join(f"{t}:{n}" for t, n in sorted(c.entities.items()))
+        rule = f"{c.rule} [{found}]" if found else c.rule
+        table.add_row(c.column, c.action, rule, c.reason, str(c.changed))
+    out.print(table)
+    out.print(f"rows: {report.rows_in} in, {report.rows_out} out ({report.seconds}s)")
+    if report.k_anonymity is not None:
+        ka = report.k_anonymity
+        levels = "; ".join(f"{lvl.column}: {lvl.description}" for lvl in ka.levels)
+        out.print(
+            f"k={ka.k} reached by {levels}; suppressed {ka.suppressed_rows} row(s); "
+            f"information loss {ka.information_loss:.2%}"
+        )
+    if report.risk is not None:
+        r = report.risk
+        extra = "".join(
+            f"; l({s})={r.l_diversity[s]}, t({s})={r.t_closeness[s]:.3f}" for s in r.sensitive
+        )
+        out.print(
+            f"risk: k={r.k} over {', '.join(r.quasi_identifiers)} ({r.classes} classes){extra}"
+        )
+
+
+def mask(
+    source: Annotated[Path, typer.Argument(help="CSV, JSONL, Parquet or XLSX file.")],
+    dest: Annotated[Path, typer.Argument(help="The masked copy (format from its extension).")],
+    policy: PolicyOpt,
+    key_file: KeyOpt = None,
+    project: ProjectOpt = "default",
+    k: Annotated[int | None, typer.Option("--k", min=2, help="Reach k-anonymity.")] = None,
+    quasi: Annotated[str | None, typer.Option(help="Quasi-identifier columns, a,b.")] = None,
+    sensitive: Annotated[str | None, typer.Option(help="Sensitive columns, a,b.")] = None,
+    types: Annotated[str | None, typer.Option(help="PII types: col=TYPE,…")] = None,
+    report_json: Annotated[
+        Path | None, typer.Option("--report", help="Also write the report as JSON.")
+    ] = None,
+) -> None:
+    """Write a masked copy of SOURCE to DEST under a policy, then report what changed."""
+    opts = MaskOptions(
+        pii_types=_pairs(types), quasi_identifiers=_names(quasi), sensitive=_names(sensitive), k=k
+    )
+    rules = load_policy(policy)
+    service = _service()
+    columns = (TextColumn("masking"), BarColumn(), TextColumn("{task.completed} rows"))
+    with Progress(*columns, TimeElapsedColumn(), console=err, transient=True) as bar:
+        task = bar.add_task("mask", total=None)
+        report = service.mask_file(
+            request(),
+            source,
+            dest,
+            rules,
+            _resolve_key(service, key_file, project),
+            options=opts,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    _render(report)
+    if report_json is not None:
+        report_json.write_text(json.dumps(report.to_dict(), indent=2) + "\n")
+
+
+def anonymize(
+    files: Annotated[list[Path] | None, typer.Argument(help="Text files (default: stdin).")] = None,
+    policy: PolicyOpt = Path("policy.yaml"),
+    key_file: KeyOpt = None,
+    project: ProjectOpt = "default",
+    jsonl: Annotated[bool, typer.Option("--jsonl", help='Lines are {"id","text"}.')] = False,
+) -> None:
+    """Detect PII in text and replace it under a policy (JSONL in: JSONL out)."""
+    rules = load_policy(policy)
+    texts, ids = _texts(files, jsonl)
+    service = _service()
+    results = service.anonymize_texts(
+        request(), texts, rules, _resolve_key(service, key_file, project)
+    )
+    for rid, result in zip(ids, results, strict=True):
+        if jsonl:
+            items = [
+                {"start": i.start, "end": i.end, "type": i.entity_type, "operator": i.operator}
+                for i in result.items
+            ]
+            sys.stdout.write(json.dumps({"id": rid, "text": result.text, "items": items}) + "\n")
+        else:
+            sys.stdout.write(result.text)
+
+
+def _texts(files: list[Path] | None, jsonl: bool) -> tuple[list[str], list[str]]:
+    raw = (
+        [(str(f), f.read_text(encoding="utf-8")) for f in files]
+        if files
+        else [("-", sys.stdin.read())]
+    )
+    if not jsonl:
+        return [t for _, t in raw], [n for n, _ in raw]
+    texts, ids = [], []
+    for name, body in raw:
+        for lineno, line in enumerate(body.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError:
+                obj = None
+            if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+                raise InvalidInput(f"{name}:{lineno}: not a JSON object with a 'text' string")
+            texts.append(obj["text"])
+            ids.append(str(obj.get("id", f"{name}:{lineno}")))
+    return texts, ids
+
+
+def _service() -> MaskingService:
+    return platform().masking
+
+
+def _resolve_key(service: MaskingService, key_file: Path | None, project: str) -> Secret[bytes]:
+    """An explicit key file wins; otherwise the project's managed key."""
+    explicit = _key(key_file)
+    return explicit if explicit is not None else service.project_key(project)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``mask`` and ``anonymize`` to the main ``privault`` app."""
+    app.command("mask")(mask)
+    app.command("anonymize")(anonymize)
