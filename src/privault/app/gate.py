@@ -14,14 +14,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from privault.access.policy import FieldView
+from sqlalchemy import Connection
+
+from privault.access.policy import Decision, FieldView
 from privault.app.auditing import Auditor
 from privault.app.authz import Authorizer
+from privault.app.consent import ConsentPolicy, NoOptOuts
 from privault.app.fieldcodec import FieldCodec
 from privault.app.tenants import TenantService
 from privault.app.vault import VaultService
 from privault.core.context import RequestContext
-from privault.core.errors import InvalidInput, KeyDestroyed, NotFound
+from privault.core.errors import AccessDenied, InvalidInput, KeyDestroyed, NotFound
 from privault.crypto._primitives import Aead
 from privault.keys.hierarchy import KeyHierarchy
 from privault.store.uow import UnitOfWork
@@ -65,6 +68,7 @@ class Gate:
         vault: VaultService,
         auditor: Auditor,
         authz: Authorizer,
+        consent: ConsentPolicy | None = None,
     ) -> None:
         self._data = data
         self._keys = keys
@@ -72,6 +76,7 @@ class Gate:
         self._vault = vault
         self._audit = auditor
         self._authz = authz
+        self._consent: ConsentPolicy = consent or NoOptOuts()
 
     def read(
         self,
@@ -102,6 +107,7 @@ class Gate:
         if len(stored) != len(set(record_ids)):
             missing = sorted(set(record_ids) - {s.id for s in stored})
             raise NotFound(f"no record(s) {', '.join(missing[:5])} in tenant {t.slug}")
+        self._refuse_opted_out(ctx, t.id, path, stored, action, purpose)
         codecs = self._codecs(t.id, stored, fields)
         views = self._views(ctx, t.id, codecs, view, purpose)
         applied = {
@@ -127,6 +133,49 @@ class Gate:
                 ],
             )
         return self._decrypt(t.id, stored, codecs, views, fields, view)
+
+    def _consenting(
+        self, conn: Connection, tenant_id: str, ids: list[str], purpose: str
+    ) -> list[str]:
+        """Drop records whose subject opted out of ``purpose`` (lists and exports)."""
+        if not ids:
+            return ids
+        subjects = repo.record_subjects(conn, tenant_id, ids)
+        refused = self._consent.opted_out(tenant_id, set(subjects.values()), purpose)
+        return [i for i in ids if subjects.get(i) not in refused] if refused else ids
+
+    def _refuse_opted_out(
+        self,
+        ctx: RequestContext,
+        tenant_id: str,
+        path: str,
+        stored: list[repo.StoredRecord],
+        action: str,
+        purpose: str,
+    ) -> None:
+        """Refuse (and audit) a read for a purpose a data subject opted out of."""
+        refused = self._consent.opted_out(tenant_id, {s.subject_id for s in stored}, purpose)
+        if not refused:
+            return
+        decision = Decision(
+            False, "consent-opt-out", f"{len(refused)} data subject(s) opted out of {purpose!r}"
+        )
+        self._audit.write_now(
+            [
+                self._audit.event(
+                    ctx,
+                    action,
+                    path,
+                    tenant_id=tenant_id,
+                    decision=decision,
+                    purpose=purpose,
+                    records=[s.id for s in stored if s.subject_id in refused],
+                )
+            ]
+        )
+        raise AccessDenied(
+            f"{action} denied ({decision.rule}: {decision.reason})", rule=decision.rule
+        )
 
     def _codecs(
         self, tenant_id: str, stored: list[repo.StoredRecord], fields: Sequence[str] | None
@@ -227,6 +276,7 @@ class Gate:
         self._authz.check(ctx, "record.read", t.id, f"tenants/{t.slug}/records", purpose)
         with self._data.transaction() as conn:
             ids = repo.page_record_ids(conn, t.id, record_type, after, limit)
+            ids = self._consenting(conn, t.id, ids, purpose)
         return self.read(ctx, tenant, ids, purpose=purpose, view=view, fields=fields) if ids else []
 
     def pages(
@@ -246,9 +296,13 @@ class Gate:
         while True:
             with self._data.transaction() as conn:
                 ids = repo.page_record_ids(conn, t.id, record_type, after, page_size)
+                kept = self._consenting(conn, t.id, ids, purpose)
             if not ids:
                 return
-            yield self.read(ctx, tenant, ids, purpose=purpose, view=view, action="record.export")
+            if kept:
+                yield self.read(
+                    ctx, tenant, kept, purpose=purpose, view=view, action="record.export"
+                )
             after = ids[-1]
 
     def find(

@@ -310,3 +310,16 @@ def shredded(conn: Connection, tenant_id: str, subject_ids: Iterable[str]) -> se
             )
         }
     return out
+
+
+def record_subjects(conn: Connection, tenant_id: str, record_ids: Sequence[str]) -> dict[str, str]:
+    """Record id → data subject id, for records of a tenant."""
+    out: dict[str, str] = {}
+    for i in range(0, len(record_ids), 500):
+        rows = conn.execute(
+            select(records.c.id, records.c.subject_id).where(
+                records.c.tenant_id == tenant_id, records.c.id.in_(list(record_ids[i : i + 500]))
+            )
+        )
+        out.update({r: s for r, s in rows})
+    return out
