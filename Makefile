@@ -14,7 +14,7 @@ export UV_LINK_MODE := copy
 DEMO_DIR ?= .privault
 export PRIVAULT_DATA_DIR ?= $(DEMO_DIR)
 
-.PHONY: help install demo test check lint types contracts unit bench bench-peers clean
+.PHONY: help install demo test check lint types contracts unit bench bench-peers clean system-deps
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -43,12 +43,26 @@ contracts: install ## import-linter layer contracts
 
 check: lint types contracts ## all static checks
 
-test: check ## static checks, then the whole suite on SQLite and PostgreSQL
+test: check system-deps ## static checks, then the whole suite on SQLite and PostgreSQL
 	PRIVAULT_REQUIRE_PG=1 bash scripts/with-postgres.sh $(PY) -m pytest -p no:cacheprovider
+
+system-deps: ## Debian packages the tests drive for real: Chromium, rsyslog (PostgreSQL: with-postgres.sh)
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v rsyslogd >/dev/null || missing="$$missing rsyslog"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing$$missing (apt)…"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -qq >/dev/null && apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 bench: install ## run the benchmarks (results in benchmarks/results/)
 	$(PY) benchmarks/vault_bench.py
 	$(PY) benchmarks/detect_bench.py
+	$(PY) benchmarks/deid_bench.py
+	$(PY) benchmarks/audit_bench.py
+	$(PY) benchmarks/scan_bench.py
+	$(PY) benchmarks/api_bench.py
 
 bench-peers: ## side venv (.venv-peers) with Presidio, for the comparisons in make bench
 	bash scripts/bench_peers.sh

@@ -38,3 +38,9 @@ The demo store is in $PRIVAULT_DATA_DIR. Try:
   $PV keys status
   $PV audit search --limit 10
 MSG
+
+if [ "${PRIVAULT_DEMO_SERVE:-1}" = "1" ]; then
+  echo
+  echo "Serving the dashboard at http://127.0.0.1:8080 (Ctrl-C to stop)."
+  exec $PV serve --host 127.0.0.1 --port 8080
+fi

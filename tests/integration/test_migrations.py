@@ -9,7 +9,12 @@ from sqlalchemy import MetaData
 from privault.access.tables import metadata as access_meta
 from privault.app.bootstrap import Platform, upgrade_databases
 from privault.audit.tables import metadata as audit_meta
+from privault.credentials.tables import metadata as cred_meta
+from privault.discovery.tables import metadata as discovery_meta
 from privault.keys.tables import metadata as keys_meta
+from privault.lifecycle.tables import metadata as lifecycle_meta
+from privault.monitor.tables import metadata as monitor_meta
+from privault.sharing.tables import metadata as share_meta
 from privault.store.migrate import current_revision, head_revision
 from privault.vault.tables import metadata as vault_meta
 
@@ -24,7 +29,19 @@ def _merged(*metas: MetaData) -> MetaData:
 
 def test_migrated_schema_matches_declared_tables(platform: Platform) -> None:
     for uow, meta in (
-        (platform.data, _merged(vault_meta, audit_meta, access_meta)),
+        (
+            platform.data,
+            _merged(
+                vault_meta,
+                audit_meta,
+                access_meta,
+                monitor_meta,
+                share_meta,
+                cred_meta,
+                discovery_meta,
+                lifecycle_meta,
+            ),
+        ),
         (platform.keystore, keys_meta),
     ):
         with uow.engine.connect() as conn:

@@ -23,6 +23,10 @@ from fnmatch import fnmatchcase
 from privault.access.roles import BUILTIN_ROLES, SENSITIVE_ACTIONS, Role, view_rank
 from privault.core.context import Principal
 
+# Purposes that the law itself grants, whatever a field declares: a data
+# subject's access request must show their data, and legal obligations apply.
+PURPOSE_EXEMPT: frozenset[str] = frozenset({"dsr-access", "legal", "legal-claims"})
+
 
 @dataclass(frozen=True, slots=True)
 class Resource:
@@ -127,6 +131,11 @@ def field_view(
     view = requested if view_rank(requested) <= view_rank(cap) else cap
     if view != requested:
         rule = f"{rule}:capped"
-    if view == "plain" and purposes and context.purpose not in purposes:
+    if (
+        view == "plain"
+        and purposes
+        and context.purpose not in purposes
+        and context.purpose not in PURPOSE_EXEMPT
+    ):
         return FieldView("masked", "purpose-limited")
     return FieldView(view, rule)

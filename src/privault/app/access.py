@@ -88,6 +88,7 @@ class AccessService:
                     )
                 ],
             )
+        self._authz.invalidate()
         return [r.name for r in roles]
 
     def grant(

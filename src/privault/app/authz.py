@@ -8,6 +8,7 @@ before the error is raised.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 
 from privault.access import repository as access_repo
 from privault.access.policy import (
@@ -26,6 +27,7 @@ from privault.core.errors import AccessDenied
 from privault.store.uow import UnitOfWork
 
 _ACCOUNT_PREFIX = "user:"
+ROLES_TTL = timedelta(seconds=5)
 
 
 class Authorizer:
@@ -35,27 +37,48 @@ class Authorizer:
         self._data = data
         self._audit = auditor
         self._clock = clock
+        self._roles: tuple[datetime, Mapping[str, Role]] | None = None
+        self._user_ids: dict[str, str] = {}
+        self._memo: tuple[str, str | None, DecisionContext] | None = None
 
     def roles(self) -> Mapping[str, Role]:
-        """Built-in roles plus the custom roles stored in the data store."""
+        """Built-in roles plus the custom roles stored in the data store.
+
+        Cached for :data:`ROLES_TTL`: a change made in this process is seen at
+        once (:meth:`invalidate`), one made by another process within the TTL.
+        """
+        now = self._clock.now()
+        if self._roles is not None and now - self._roles[0] < ROLES_TTL:
+            return self._roles[1]
         with self._data.transaction() as conn:
             definitions = access_repo.custom_role_definitions(conn)
-        if not definitions:
-            return BUILTIN_ROLES
-        import yaml
+        roles: Mapping[str, Role] = BUILTIN_ROLES
+        if definitions:
+            import yaml
 
-        custom = parse_roles(yaml.safe_dump({"roles": definitions}), "stored roles")
-        return {**BUILTIN_ROLES, **{r.name: r for r in custom}}
+            custom = parse_roles(yaml.safe_dump({"roles": definitions}), "stored roles")
+            roles = {**BUILTIN_ROLES, **{r.name: r for r in custom}}
+        self._roles = (now, roles)
+        return roles
+
+    def invalidate(self) -> None:
+        """Forget cached role definitions (after roles change)."""
+        self._roles = None
 
     def context(self, principal: Principal, purpose: str | None = None) -> DecisionContext:
-        """The decision context for ``principal`` now."""
+        """The decision context for ``principal`` now (break-glass grants read live)."""
         now = self._clock.now()
         glass: frozenset[str] = frozenset()
         if principal.id.startswith(_ACCOUNT_PREFIX):
+            username = principal.id[len(_ACCOUNT_PREFIX) :]
             with self._data.transaction() as conn:
-                user = access_repo.get_user(conn, principal.id[len(_ACCOUNT_PREFIX) :])
-                if user is not None:
-                    glass = access_repo.active_break_glass(conn, user.id, now)
+                user_id = self._user_ids.get(username)
+                if user_id is None:
+                    user = access_repo.get_user(conn, username)
+                    if user is not None:  # ids never change: safe to remember
+                        user_id = self._user_ids[username] = user.id
+                if user_id is not None:
+                    glass = access_repo.active_break_glass(conn, user_id, now)
         return DecisionContext(now=now, roles=self.roles(), purpose=purpose, break_glass=glass)
 
     def decide(
@@ -84,7 +107,9 @@ class Authorizer:
         Raises:
             AccessDenied: naming the action and the deciding rule.
         """
-        decision = self.decide(ctx.principal, action, tenant_id, path, purpose)
+        dctx = self.context(ctx.principal, purpose)
+        self._memo = (ctx.request_id, purpose, dctx)
+        decision = decide(ctx.principal, action, Resource(tenant_id, path), dctx)
         if not decision.allowed:
             self._audit.write_now(
                 [
@@ -107,8 +132,16 @@ class Authorizer:
         requested: str,
         purpose: str | None,
     ) -> dict[str, FieldView]:
-        """The view of each field: ``fields`` maps name → (key, pii, purposes)."""
-        dctx = self.context(ctx.principal, purpose)
+        """The view of each field: ``fields`` maps name → (key, pii, purposes).
+
+        Reuses the decision context of this request's :meth:`check` when there
+        was one (same request id and purpose), saving a round trip.
+        """
+        memo = self._memo
+        if memo is not None and memo[0] == ctx.request_id and memo[1] == purpose:
+            dctx = memo[2]
+        else:
+            dctx = self.context(ctx.principal, purpose)
         return {
             name: field_view(ctx.principal, tenant_id, key, pii, requested, dctx, purposes)
             for name, (key, pii, purposes) in fields.items()

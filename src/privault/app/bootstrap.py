@@ -8,27 +8,37 @@ holding every service; the CLI, the API and tests all start here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from privault.access.webauthn import RelyingParty
 from privault.app.access import AccessService
 from privault.app.auditing import PLATFORM, Auditor
 from privault.app.authz import Authorizer
+from privault.app.consent_store import ConsentStore
+from privault.app.credentials import CredentialService
+from privault.app.discovery import ScanService
 from privault.app.gate import Gate
 from privault.app.identity import IdentityService
 from privault.app.keys import KeyService
+from privault.app.lifecycle import POLICY_FILE, Deps, Lifecycle, build_lifecycle, load_policies
 from privault.app.masking import MaskingService
 from privault.app.mfa import MfaService
+from privault.app.monitoring import MonitorService
+from privault.app.sharing import SharingService
 from privault.app.signin import SignInService
 from privault.app.tenants import TenantService
 from privault.app.trail import TrailService
 from privault.app.vault import VaultService
 from privault.core.clock import Clock, SystemClock
-from privault.core.errors import Conflict, NotFound
+from privault.core.errors import ConfigurationError, Conflict, NotFound
 from privault.core.secret import Secret
 from privault.core.settings import Settings
 from privault.crypto.providers.base import KeyProvider
 from privault.crypto.providers.registry import build_provider
 from privault.keys.hierarchy import KeyHierarchy
+from privault.monitor.config import load_monitor_config
+from privault.sharing.mail import SmtpMailer
+from privault.sharing.storage import BlobStore, LocalStore
 from privault.store import migrate
 from privault.store.engine import make_engine
 from privault.store.uow import UnitOfWork
@@ -55,9 +65,18 @@ class Platform:
     signin: SignInService
     access: AccessService
     masking: MaskingService
+    discovery: ScanService
+    monitor: MonitorService
+    lifecycle: Lifecycle
+    sharing: SharingService
+    credentials: CredentialService
+
+    sinks: Any = None  # secondary audit sinks, closed with the platform
 
     def close(self) -> None:
-        """Release database connections."""
+        """Release database connections and audit sinks."""
+        if self.sinks is not None:
+            self.sinks.close()
         self.data.engine.dispose()
         self.keystore.engine.dispose()
 
@@ -146,12 +165,17 @@ def _assemble(settings: Settings, provider: KeyProvider, clock: Clock) -> Platfo
     data = UnitOfWork(make_engine(settings.resolved_database_url))
     keystore = UnitOfWork(make_engine(settings.resolved_keystore_url))
     keys = KeyHierarchy(provider, keystore, clock)
-    auditor = Auditor(data, keys, clock)
+    monitor_config = load_monitor_config(settings.data_dir / "monitor.yaml")
+    auditor = Auditor(data, keys, clock, checkpoint_every=monitor_config.checkpoint_every)
+    sinks = auditor.attach_sinks(monitor_config.sinks)
     authz = Authorizer(data, auditor, clock)
     tenants = TenantService(data, keys, auditor, authz, clock)
     vault = VaultService(data, keys, tenants, auditor, authz, clock)
-    gate = Gate(data, keys, tenants, vault, auditor, authz)
+    consent_store = ConsentStore(data)
+    gate = Gate(data, keys, tenants, vault, auditor, authz, consent=consent_store)
     identity = IdentityService(data, auditor, authz, clock)
+    monitor = MonitorService(data, auditor, authz, tenants, vault, identity, clock, monitor_config)
+    monitor.attach()
     rp = RelyingParty(settings.webauthn_rp_id, "privault", settings.webauthn_origin)
     mfa = MfaService(data, keys, identity, auditor, authz, clock, rp)
     return Platform(
@@ -172,4 +196,46 @@ def _assemble(settings: Settings, provider: KeyProvider, clock: Clock) -> Platfo
         signin=SignInService(data, identity, mfa, clock),
         access=AccessService(data, tenants, identity, auditor, authz, clock),
         masking=MaskingService(auditor, authz, keys),
+        discovery=ScanService(data, auditor, authz, tenants, clock),
+        monitor=monitor,
+        lifecycle=build_lifecycle(
+            Deps(data, keys, tenants, vault, gate, auditor, authz, clock),
+            consent_store,
+            load_policies(settings.data_dir / POLICY_FILE),
+        ),
+        sinks=sinks,
+        sharing=SharingService(
+            data, keys, tenants, auditor, authz, clock, _share_store(settings), _mailer(settings)
+        ),
+        credentials=CredentialService(data, keys, tenants, auditor, authz, clock),
+    )
+
+
+def _share_store(settings: Settings) -> BlobStore:
+    """Where shared files' encrypted chunks live: the data dir, or S3."""
+    if settings.share_storage == "s3":
+        if not settings.share_s3_bucket:
+            raise ConfigurationError("share_storage=s3 needs PRIVAULT_SHARE_S3_BUCKET")
+        from privault.sharing.s3 import S3Store  # boto3 is the optional "aws" extra
+
+        return S3Store.connect(
+            settings.share_s3_bucket,
+            settings.share_s3_prefix,
+            settings.share_s3_endpoint_url or None,
+        )
+    return LocalStore(settings.data_dir / "shares")
+
+
+def _mailer(settings: Settings) -> SmtpMailer | None:
+    """The SMTP mailer for recipients' one-time codes (None: not configured)."""
+    if not settings.smtp_host:
+        return None
+    password = settings.smtp_password
+    return SmtpMailer(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        sender=settings.smtp_sender,
+        username=settings.smtp_username or None,
+        password=Secret(password.get_secret_value()) if password else None,
+        starttls=settings.smtp_starttls,
     )

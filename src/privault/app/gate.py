@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection
-
 from privault.access.policy import Decision, FieldView
 from privault.app.auditing import Auditor
 from privault.app.authz import Authorizer
@@ -134,13 +132,16 @@ class Gate:
             )
         return self._decrypt(t.id, stored, codecs, views, fields, view)
 
-    def _consenting(
-        self, conn: Connection, tenant_id: str, ids: list[str], purpose: str
-    ) -> list[str]:
-        """Drop records whose subject opted out of ``purpose`` (lists and exports)."""
+    def _consenting(self, tenant_id: str, ids: list[str], purpose: str) -> list[str]:
+        """Drop records whose subject opted out of ``purpose`` (lists and exports).
+
+        Runs outside any open transaction: the consent store reads on its own
+        (on SQLite a nested transaction would wait on the outer one).
+        """
         if not ids:
             return ids
-        subjects = repo.record_subjects(conn, tenant_id, ids)
+        with self._data.transaction() as conn:
+            subjects = repo.record_subjects(conn, tenant_id, ids)
         refused = self._consent.opted_out(tenant_id, set(subjects.values()), purpose)
         return [i for i in ids if subjects.get(i) not in refused] if refused else ids
 
@@ -276,7 +277,7 @@ class Gate:
         self._authz.check(ctx, "record.read", t.id, f"tenants/{t.slug}/records", purpose)
         with self._data.transaction() as conn:
             ids = repo.page_record_ids(conn, t.id, record_type, after, limit)
-            ids = self._consenting(conn, t.id, ids, purpose)
+        ids = self._consenting(t.id, ids, purpose)
         return self.read(ctx, tenant, ids, purpose=purpose, view=view, fields=fields) if ids else []
 
     def pages(
@@ -296,7 +297,7 @@ class Gate:
         while True:
             with self._data.transaction() as conn:
                 ids = repo.page_record_ids(conn, t.id, record_type, after, page_size)
-                kept = self._consenting(conn, t.id, ids, purpose)
+            kept = self._consenting(t.id, ids, purpose)
             if not ids:
                 return
             if kept:

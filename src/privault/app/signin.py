@@ -170,7 +170,10 @@ class SignInService:
                 or (key.expires_at is not None and now >= key.expires_at)
             ):
                 raise AccessDenied("invalid API key", rule="apikey")
-            repo.set_api_key(conn, key.id, last_used_at=now)
+            # Recorded at most once a minute: a write per request would
+            # serialise every API call on this row.
+            if key.last_used_at is None or now - key.last_used_at > timedelta(minutes=1):
+                repo.set_api_key(conn, key.id, last_used_at=now)
             user = repo.get_user(conn, key.user_id)
         if user is None or user.status != "active":
             raise AccessDenied("invalid API key", rule="apikey")

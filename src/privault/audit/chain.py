@@ -38,8 +38,8 @@ class AuditEvent:
         return self.tenant_id or "_platform"
 
 
-def canonical(event: AuditEvent, seq: int) -> bytes:
-    """The bytes the chain hash covers."""
+def canonical(event: AuditEvent, seq: int, detail: str | None = None) -> bytes:
+    """The bytes the chain hash covers (``detail``: its canonical JSON, if known)."""
     doc = {
         "id": event.id,
         "chain": event.chain,
@@ -53,24 +53,92 @@ def canonical(event: AuditEvent, seq: int) -> bytes:
         "outcome": event.outcome,
         "rule": event.rule,
         "request_id": event.request_id,
-        "detail": detail_json(event.detail),
+        "detail": detail_json(event.detail) if detail is None else detail,
     }
-    return json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
+    return _CANONICAL.encode(doc).encode()
+
+
+# One encoder each, built once: json.dumps with options builds a new encoder per call.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
+_DETAIL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
 
 
 def detail_json(detail: dict[str, Any]) -> str:
     """Canonical JSON text of an event's detail."""
-    return json.dumps(detail, sort_keys=True, separators=(",", ":"), default=str)
+    return _DETAIL.encode(detail)
 
 
-def link(key: bytes, prev_hash: bytes, event: AuditEvent, seq: int) -> bytes:
+def link(
+    key: bytes, prev_hash: bytes, event: AuditEvent, seq: int, detail: str | None = None
+) -> bytes:
     """The chain hash of ``event`` at ``seq`` after ``prev_hash``."""
-    return hmac.new(key, prev_hash + canonical(event, seq), sha256).digest()
+    return hmac.new(key, prev_hash + canonical(event, seq, detail), sha256).digest()
+
+
+class Linker:
+    """:func:`link` with the HMAC key schedule computed once (for batches)."""
+
+    __slots__ = ("_base",)
+
+    def __init__(self, key: bytes) -> None:
+        self._base = hmac.new(key, digestmod=sha256)
+
+    def link(self, prev_hash: bytes, event: AuditEvent, seq: int, detail: str) -> bytes:
+        """The chain hash of ``event`` at ``seq`` after ``prev_hash``."""
+        mac = self._base.copy()
+        mac.update(prev_hash)
+        mac.update(canonical(event, seq, detail))
+        return mac.digest()
 
 
 def hmac_value(key: bytes, value: str) -> str:
     """A keyed HMAC of a sensitive value, for events and searching them."""
     return "hmac:" + hmac.new(key, value.encode(), sha256).hexdigest()[:32]
+
+
+@dataclass(frozen=True, slots=True)
+class SealedEvent:
+    """An event as committed: its place in its chain and its chain hash."""
+
+    event: AuditEvent
+    seq: int
+    hash: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """A signed statement that chain ``chain`` had head ``hash`` at ``seq``.
+
+    Signed with the platform's Ed25519 checkpoint key, so it can be verified
+    with the public key alone (published, or kept off the database host).
+    """
+
+    chain: str
+    seq: int
+    hash: bytes
+    ts: datetime
+    key_id: str
+    signature: bytes
+
+
+def checkpoint_payload(chain: str, seq: int, digest: bytes, ts: datetime, key_id: str) -> bytes:
+    """The exact bytes a checkpoint signature covers (domain-separated)."""
+    doc = {
+        "chain": chain,
+        "seq": seq,
+        "hash": digest.hex(),
+        "ts": ts.astimezone(UTC).isoformat(),
+        "key_id": key_id,
+    }
+    return (
+        b"privault-audit-checkpoint-v1\n"
+        + json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
+    )
+
+
+def key_fingerprint(public_key: bytes) -> str:
+    """A domain-separated fingerprint naming a checkpoint public key."""
+    return "ed25519:" + sha256(b"privault-checkpoint-key\n" + public_key).hexdigest()[:16]
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +158,7 @@ class VerifyReport:
     chains: int
     events: int
     problems: tuple[ChainProblem, ...]
+    checkpoints: int = 0
 
     @property
     def ok(self) -> bool:

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Select, insert, select, update
 
 from privault.audit.chain import (
     GENESIS,
     AuditEvent,
     ChainProblem,
+    Linker,
+    SealedEvent,
     VerifyReport,
     detail_json,
     link,
@@ -32,7 +35,12 @@ def _lock_head(conn: Connection, chain: str) -> tuple[int, bytes]:
 
 
 def append(conn: Connection, key: bytes, events: Sequence[AuditEvent]) -> list[int]:
-    """Chain and insert ``events``; return their sequence numbers.
+    """Chain and insert ``events``; return their sequence numbers."""
+    return [sealed.seq for sealed in append_sealed(conn, key, events)]
+
+
+def append_sealed(conn: Connection, key: bytes, events: Sequence[AuditEvent]) -> list[SealedEvent]:
+    """Chain and insert ``events``; return each with its sequence number and hash.
 
     Serialised per chain by the head row (``FOR UPDATE`` on PostgreSQL; SQLite
     has one writer at a time).
@@ -40,24 +48,26 @@ def append(conn: Connection, key: bytes, events: Sequence[AuditEvent]) -> list[i
     by_chain: dict[str, list[AuditEvent]] = {}
     for event in events:
         by_chain.setdefault(event.chain, []).append(event)
-    seqs: dict[str, int] = {}
+    sealed: dict[str, SealedEvent] = {}
+    linker = Linker(key)
     for chain, chain_events in sorted(by_chain.items()):
         seq, prev = _lock_head(conn, chain)
         rows = []
         for event in chain_events:
             seq += 1
-            digest = link(key, prev, event, seq)
-            rows.append(_row(event, seq, prev, digest))
-            seqs[event.id] = seq
+            detail = detail_json(event.detail)
+            digest = linker.link(prev, event, seq, detail)
+            rows.append(_row(event, seq, prev, digest, detail))
+            sealed[event.id] = SealedEvent(event, seq, digest)
             prev = digest
         conn.execute(insert(audit_events), rows)
         conn.execute(
             update(audit_heads).where(audit_heads.c.chain == chain).values(seq=seq, hash=prev)
         )
-    return [seqs[e.id] for e in events]
+    return [sealed[e.id] for e in events]
 
 
-def _row(event: AuditEvent, seq: int, prev: bytes, digest: bytes) -> dict[str, Any]:
+def _row(event: AuditEvent, seq: int, prev: bytes, digest: bytes, detail: str) -> dict[str, Any]:
     return {
         "chain": event.chain,
         "seq": seq,
@@ -71,7 +81,7 @@ def _row(event: AuditEvent, seq: int, prev: bytes, digest: bytes) -> dict[str, A
         "outcome": event.outcome,
         "rule": event.rule,
         "request_id": event.request_id,
-        "detail": detail_json(event.detail),
+        "detail": detail,
         "prev_hash": prev,
         "hash": digest,
     }
@@ -94,8 +104,6 @@ def _event_from_row(row: Any) -> AuditEvent:
 
 
 def _aware(ts: datetime) -> datetime:
-    from datetime import UTC
-
     return ts if ts.tzinfo else ts.replace(tzinfo=UTC)
 
 
@@ -174,6 +182,46 @@ def _rows(conn: Connection, chain: str) -> Iterator[Any]:
         last = batch[-1].seq
 
 
+@dataclass(frozen=True, slots=True)
+class EventFilter:
+    """Filters for searching and exporting the trail (all optional, ANDed).
+
+    ``resource`` matches a prefix; ``since`` is inclusive, ``until`` exclusive.
+    """
+
+    tenant_id: str | None = None
+    actor: str | None = None
+    action: str | None = None
+    outcome: str | None = None
+    purpose: str | None = None
+    resource: str | None = None
+    request_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def _filtered(query: Select[Any], f: EventFilter) -> Select[Any]:
+    c = audit_events.c
+    equal = {
+        c.tenant_id: f.tenant_id,
+        c.actor: f.actor,
+        c.action: f.action,
+        c.outcome: f.outcome,
+        c.purpose: f.purpose,
+        c.request_id: f.request_id,
+    }
+    for column, value in equal.items():
+        if value is not None:
+            query = query.where(column == value)
+    if f.resource is not None:
+        query = query.where(c.resource.startswith(f.resource, autoescape=True))
+    if f.since is not None:
+        query = query.where(c.ts >= f.since)
+    if f.until is not None:
+        query = query.where(c.ts < f.until)
+    return query
+
+
 def search(
     conn: Connection,
     *,
@@ -181,19 +229,75 @@ def search(
     actor: str | None = None,
     action: str | None = None,
     limit: int = 100,
+    where: EventFilter | None = None,
 ) -> list[AuditEvent]:
-    """Newest events first, filtered."""
-    query = select(audit_events)
-    if tenant_id is not None:
-        query = query.where(audit_events.c.tenant_id == tenant_id)
-    if actor is not None:
-        query = query.where(audit_events.c.actor == actor)
-    if action is not None:
-        query = query.where(audit_events.c.action == action)
+    """Newest events first, filtered (keyword filters add to ``where``)."""
+    base = where or EventFilter()
+    f = EventFilter(
+        tenant_id=tenant_id if tenant_id is not None else base.tenant_id,
+        actor=actor if actor is not None else base.actor,
+        action=action if action is not None else base.action,
+        outcome=base.outcome,
+        purpose=base.purpose,
+        resource=base.resource,
+        request_id=base.request_id,
+        since=base.since,
+        until=base.until,
+    )
+    query = _filtered(select(audit_events), f)
     rows = conn.execute(
         query.order_by(audit_events.c.ts.desc(), audit_events.c.seq.desc()).limit(limit)
     )
     return [_event_from_row(r) for r in rows]
+
+
+Cursor = tuple[datetime, str, int]
+
+
+def scan_page(
+    conn: Connection, where: EventFilter, after: Cursor | None, batch: int = 2000
+) -> tuple[list[SealedEvent], Cursor | None]:
+    """One page of matching events, oldest first (time, chain, seq), and the next cursor."""
+    c = audit_events.c
+    query = _filtered(select(audit_events), where)
+    if after is not None:
+        ts, chain, seq = after
+        later_in_tick = (c.chain > chain) | ((c.chain == chain) & (c.seq > seq))
+        query = query.where((c.ts > ts) | ((c.ts == ts) & later_in_tick))
+    rows = conn.execute(query.order_by(c.ts, c.chain, c.seq).limit(batch)).all()
+    page = [SealedEvent(_event_from_row(r), int(r.seq), bytes(r.hash)) for r in rows]
+    return page, ((rows[-1].ts, rows[-1].chain, int(rows[-1].seq)) if rows else None)
+
+
+def scan(conn: Connection, where: EventFilter, batch: int = 2000) -> Iterator[SealedEvent]:
+    """Every matching event, oldest first, in batches on one connection."""
+    cursor: Cursor | None = None
+    while True:
+        page, cursor = scan_page(conn, where, cursor, batch)
+        if not page:
+            return
+        yield from page
+
+
+def head(conn: Connection, chain: str) -> tuple[int, bytes] | None:
+    """The (seq, hash) head of ``chain``, or None."""
+    row = conn.execute(
+        select(audit_heads.c.seq, audit_heads.c.hash).where(audit_heads.c.chain == chain)
+    ).first()
+    return None if row is None else (int(row[0]), bytes(row[1]))
+
+
+def heads(conn: Connection) -> dict[str, tuple[int, bytes]]:
+    """Every chain's (seq, hash) head."""
+    return {c: (int(s), bytes(h)) for c, s, h in conn.execute(select(audit_heads))}
+
+
+def event_hash(conn: Connection, chain: str, seq: int) -> bytes | None:
+    """The stored hash of the event at (chain, seq), or None."""
+    row = conn.execute(
+        select(audit_events.c.hash).where(audit_events.c.chain == chain, audit_events.c.seq == seq)
+    ).first()
+    return None if row is None else bytes(row[0])
 
 
 def rules_used_since(conn: Connection, since: datetime) -> set[tuple[str, str]]:

@@ -35,3 +35,15 @@ audit_heads = Table(
     Column("seq", Integer, nullable=False),
     Column("hash", LargeBinary, nullable=False),
 )
+
+# Signed checkpoints: (chain, seq, hash) of a head, signed with Ed25519.
+audit_checkpoints = Table(
+    "audit_checkpoints",
+    metadata,
+    Column("chain", String(40), primary_key=True),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("hash", LargeBinary, nullable=False),
+    Column("ts", DateTime(timezone=True), nullable=False),
+    Column("key_id", String(40), nullable=False),
+    Column("signature", LargeBinary, nullable=False),
+)

@@ -62,6 +62,16 @@ class Settings(BaseSettings):
     vault_transit_key: str = "privault-root"
     log_level: str = "WARNING"
     webauthn_rp_id: str = "localhost"
+    share_storage: Literal["local", "s3"] = "local"
+    share_s3_bucket: str = ""
+    share_s3_prefix: str = "privault-shares/"
+    share_s3_endpoint_url: str = ""
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_sender: str = "privault@localhost"
+    smtp_username: str = ""
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = True
     webauthn_origin: str = "http://localhost:8080"
 
     @field_validator("database_url", "keystore_url")

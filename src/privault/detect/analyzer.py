@@ -204,10 +204,10 @@ class Analyzer:
         kept = [
             f
             for f in found
-            if f.type in wanted
-            and f.score >= cfg.thresholds.get(f.type, cfg.threshold)
-            and text[f.start : f.end].casefold() not in self._allow
+            if f.type in wanted and f.score >= cfg.thresholds.get(f.type, cfg.threshold)
         ]
+        if self._allow:
+            kept = [f for f in kept if text[f.start : f.end].casefold() not in self._allow]
         return resolve(kept)
 
     def __reduce__(self) -> tuple[object, tuple[object, ...]]:

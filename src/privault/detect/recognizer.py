@@ -36,7 +36,7 @@ CONTEXT_BEFORE = 60
 CONTEXT_AFTER = 25
 #: Score added when a context word is close; halved at the edge of the window.
 CONTEXT_BOOST = 0.45
-_NEAR = 30
+CONTEXT_NEAR = 30
 
 
 def context_regex(words: Iterable[str]) -> re.Pattern[str] | None:
@@ -124,7 +124,7 @@ class TextView:
         dist = self.context_distance(start, end, regex)
         if dist is None:
             return 0.0
-        return CONTEXT_BOOST if dist <= _NEAR else CONTEXT_BOOST * 0.7
+        return CONTEXT_BOOST if dist <= CONTEXT_NEAR else CONTEXT_BOOST * 0.7
 
 
 @runtime_checkable
@@ -254,4 +254,4 @@ class PatternRecognizer:
             return base - CONTEXT_BOOST
         if pos is None:
             return base
-        return base + (CONTEXT_BOOST if pos <= _NEAR else CONTEXT_BOOST * 0.7)
+        return base + (CONTEXT_BOOST if pos <= CONTEXT_NEAR else CONTEXT_BOOST * 0.7)

@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 
 metadata = MetaData()
@@ -57,7 +58,14 @@ record_fields = Table(
     Column("ciphertext", LargeBinary, nullable=False),
     Column("blind_index", LargeBinary, nullable=True),
     Column("token", String(128), nullable=True),
-    Index("ix_record_fields_blind", "field", "blind_index"),
+    # Only rows with a blind index are indexed: most fields are not searchable.
+    Index(
+        "ix_record_fields_blind",
+        "field",
+        "blind_index",
+        sqlite_where=text("blind_index IS NOT NULL"),
+        postgresql_where=text("blind_index IS NOT NULL"),
+    ),
 )
 
 tokens = Table(

@@ -115,6 +115,11 @@ def test_purpose_limits_plain_and_break_glass_lifts_caps() -> None:
     assert (
         field_view(owner, T1, "c.email", "EMAIL_ADDRESS", "plain", ok, ("support",)).view == "plain"
     )
+    dsr = DecisionContext(now=NOW, purpose="dsr-access")  # the law's own purpose
+    assert (
+        field_view(owner, T1, "c.email", "EMAIL_ADDRESS", "plain", dsr, ("support",)).view
+        == "plain"
+    )
     glass = DecisionContext(now=NOW, break_glass=frozenset({T1}))
     lifted = field_view(on_t1("security_officer"), T1, "c.ssn", "US_SSN", "plain", glass)
     assert (lifted.view, lifted.rule) == ("plain", "break-glass")

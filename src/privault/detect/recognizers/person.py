@@ -69,17 +69,20 @@ _SIGNOFF = (
     r"|Un saludo|Cordiali saluti|Distinti saluti|Met vriendelijke groet|Groeten|Pozdrawiam"
     r"|Atenciosamente|Med vänliga hälsningar|Venlig hilsen)"
 )
+#: Rules for a line start. They run on ``"\n" + text`` and begin with that ``\n`` instead
+#: of ``(?m)^``: ``re`` then jumps from newline to newline instead of trying every position
+#: (no match ends with a newline, so consuming the one before a line changes no match).
 _LINE_RULES: tuple[tuple[str, re.Pattern[str], float], ...] = (
     (
         "signoff",
-        re.compile(rf"(?m)^[ \t>]*(?:{_SIGNOFF})[,.!]?[ \t]*\n(?:[ \t>]*\n)?[ \t>-]*{_NAME}"),
+        re.compile(rf"(?m)\n[ \t>]*(?:{_SIGNOFF})[,.!]?[ \t]*\n(?:[ \t>]*\n)?[ \t>-]*{_NAME}"),
         0.75,
     ),
-    ("speaker", re.compile(rf"(?m)^[ \t>]*(?:\[[\d:. APM/-]+\][ ]*)?{_NAME}:[ ]"), 0.55),
-    ("irc", re.compile(rf"(?m)^[ \t]*(?:\[[\d:. APM]+\][ ]*)?<{_NAME}>[ ]"), 0.6),
+    ("speaker", re.compile(rf"(?m)\n[ \t>]*(?:\[[\d:. APM/-]+\][ ]*)?{_NAME}:[ ]"), 0.55),
+    ("irc", re.compile(rf"(?m)\n[ \t]*(?:\[[\d:. APM]+\][ ]*)?<{_NAME}>[ ]"), 0.6),
     (
         "signature",
-        re.compile(rf"(?m)^[ \t>-]*{_NAME}[ ]*(?:\||,[ ]*(?:MD|PhD|RN|CPA|Esq)\b|$)"),
+        re.compile(rf"(?m)\n[ \t>-]*{_NAME}[ ]*(?:\||,[ ]*(?:MD|PhD|RN|CPA|Esq)\b|$)"),
         0.45,
     ),
 )
@@ -131,9 +134,10 @@ class PersonRuleRecognizer:
         """Return person-name spans found by the rules and the given-name list."""
         text = view.text
         out: list[Finding] = []
+        lines = "\n" + text  # offsets in ``lines`` are one more than in ``text``
         for label, regex, score in _LINE_RULES:
-            for m in regex.finditer(text):
-                out.extend(self._emit(m.start("n"), m.group("n"), score, label))
+            for m in regex.finditer(lines):
+                out.extend(self._emit(m.start("n") - 1, m.group("n"), score, label))
         out.extend(self._titled(text))
         out.extend(self._triggered(view))
         out.extend(self._given_names(text))

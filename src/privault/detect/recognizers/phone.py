@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import phonenumbers
 
 from privault.detect._types import Finding
-from privault.detect.recognizer import CONTEXT_BOOST, TextView, context_regex
+from privault.detect.recognizer import CONTEXT_BOOST, CONTEXT_NEAR, TextView, context_regex
 
 __all__ = ["DEFAULT_REGIONS", "PhoneRecognizer", "phone_recognizers"]
 
@@ -68,13 +68,14 @@ class PhoneRecognizer:
             delta = _context_delta(view, start, end)
             if _best_score(value) + delta < MIN_SCORE:
                 continue  # cannot become a useful finding: skip the costly parse
-            base = self._base_score(value)
+            base = self._base_score(value, 1.0 - delta)
             score = base + delta
             if base > 0.0 and score > 0.0:
                 out.append(Finding("PHONE_NUMBER", start, end, min(1.0, score), self.name))
         return out
 
-    def _base_score(self, value: str) -> float:
+    def _base_score(self, value: str, ceiling: float = 1.0) -> float:
+        """Score ``value`` by parsing; scores at or above ``ceiling`` are not told apart."""
         core = _EXT.sub("", value)
         digits = sum(c.isdigit() for c in core)
         if not 7 <= digits <= 15 or _DATE_LIKE.match(core):
@@ -82,12 +83,12 @@ class PhoneRecognizer:
         if core.startswith("00"):
             core = "+" + core[2:]
         if core.startswith(("+", "(+")):
-            return _parse_score(core, None, valid=0.85, possible=0.7)
+            return _parse_score(core, None, valid=0.85, possible=0.7, ceiling=ceiling)
         # a national trunk prefix (0...) is as telling as separators
         formatted = core.startswith("0") or any(c in core for c in " ()-./")
         valid, possible = (0.6, 0.5) if formatted else (0.35, 0.25)
         for region in self.regions:  # the first region that accepts the number decides
-            score = _parse_score(core, region, valid=valid, possible=possible)
+            score = _parse_score(core, region, valid=valid, possible=possible, ceiling=ceiling)
             if score > 0.0:
                 return score
         return 0.0
@@ -100,13 +101,22 @@ def _best_score(value: str) -> float:
     return 0.6 if value.startswith("0") or any(c in value for c in " ()-./") else 0.35
 
 
-def _parse_score(value: str, region: str | None, *, valid: float, possible: float) -> float:
+def _parse_score(
+    value: str, region: str | None, *, valid: float, possible: float, ceiling: float = 1.0
+) -> float:
+    """Return ``valid``, ``possible`` or 0.0 for ``value`` parsed in ``region``.
+
+    When ``possible >= ceiling`` (the context boost clamps either score to 1.0),
+    the costly validity check is skipped and ``valid`` returned.
+    """
     try:
         num = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException:
         return 0.0
     if not phonenumbers.is_possible_number(num):  # cheap length check first
         return 0.0
+    if possible >= ceiling:
+        return valid
     return valid if phonenumbers.is_valid_number(num) else possible
 
 
@@ -115,7 +125,9 @@ def _context_delta(view: TextView, start: int, end: int) -> float:
     neg = view.context_distance(start, end, _NEGATIVE, after=False)
     if neg is not None and (pos is None or neg < pos):
         return -CONTEXT_BOOST
-    return view.boost(start, end, _CONTEXT)
+    if pos is None:
+        return 0.0
+    return CONTEXT_BOOST if pos <= CONTEXT_NEAR else CONTEXT_BOOST * 0.7
 
 
 def phone_recognizers() -> list[PhoneRecognizer]:

@@ -146,8 +146,9 @@ _PIN_WORDS = re.compile(r"(?i)pin|code")
 _EMAIL_LIKE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}$")
 #: A chat reply that hands over a credential asked for just before:
 #: "can you send me the wifi password" / "Ana: it's Xk9#mPq2".
+#: Scanned in the lower-cased text (same offsets): no ``(?i)``, so ``re`` can skip ahead.
 _REPLY = re.compile(
-    r"(?i)(?P<k>password|passcode|pin|code|key|token|secret)\b[^\n]{0,60}\n(?:[^\n:]{1,40}:[ ]?)?"
+    r"(?P<k>password|passcode|pin|code|key|token|secret)\b[^\n]{0,60}\n(?:[^\n:]{1,40}:[ ]?)?"
     r"[ \t]*(?:it'?s|it is|here(?: it is| you go)?|sure|use)[:,]?[ ]+[\"'`]?(?P<v>[^\s\"'`]{4,200})"
 )
 _TRAILING = ".,;:!?'\""
@@ -207,7 +208,7 @@ class SecretRecognizer:
 
     def _replies(self, view: TextView) -> list[Finding]:
         out: list[Finding] = []
-        for m in _REPLY.finditer(view.text):
+        for m in _REPLY.finditer(view.lower):
             start, end = _clean_value(view.text, m.start("v"), m.end("v"))
             pin = bool(_PIN_WORDS.search(m.group("k")))
             if _value_score(view.text[start:end], pin=pin) > 0.0:

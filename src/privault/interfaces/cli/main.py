@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import typer
 
-from privault.interfaces.cli import access_cmds, admin, detect, mask, vault_cmds
+from privault.interfaces.cli import (
+    access_cmds,
+    admin,
+    cred_cmds,
+    detect,
+    lifecycle_cmds,
+    mask,
+    monitor_cmds,
+    scan,
+    serve_cmd,
+    share_cmds,
+    vault_cmds,
+)
 from privault.interfaces.cli.common import ErrorMappingGroup
 
 app = typer.Typer(
@@ -20,6 +32,12 @@ vault_cmds.register(app)
 detect.register(app)
 access_cmds.register(app)
 mask.register(app)
+scan.register(app)
+monitor_cmds.register(app)
+lifecycle_cmds.register(app)
+share_cmds.register(app)
+cred_cmds.register(app)
+serve_cmd.register(app)
 
 
 def main() -> None:

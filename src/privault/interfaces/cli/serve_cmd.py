@@ -1,0 +1,60 @@
+"""``privault serve``: the REST API and the web dashboard over uvicorn."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from privault.app.setup import write_self_signed
+from privault.core.errors import InvalidInput
+from privault.interfaces.api import ApiConfig, create_app
+from privault.interfaces.cli import common
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``serve`` to the CLI."""
+    app.command("serve")(serve)
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8080,
+    cert: Annotated[Path | None, typer.Option(help="TLS certificate (PEM)")] = None,
+    key: Annotated[Path | None, typer.Option(help="TLS private key (PEM)")] = None,
+    self_signed: Annotated[
+        bool, typer.Option("--self-signed", help="generate a certificate for a first start")
+    ] = False,
+    access_log: Annotated[bool, typer.Option(help="log each request line")] = False,
+) -> None:
+    """Serve the dashboard at / and the API at /api/v1 (HTTPS with a certificate)."""
+    import uvicorn
+
+    if (cert is None) != (key is None):
+        raise InvalidInput("give both --cert and --key, or neither")
+    platform = common.platform()
+    if self_signed and cert is None:
+        cert, key = write_self_signed(platform.settings.data_dir / "tls", host)
+    tls = cert is not None
+    web = create_app(platform, ApiConfig(tls=tls))
+    scheme = "https" if tls else "http"
+    base = f"{scheme}://{host}:{port}"
+    setup = web.state.services.setup
+    if setup.needed():
+        token = setup.create_setup_token(common.request())
+        common.out.print("No user exists yet. Create the first owner (link works once, 1 hour):")
+        common.out.print(f"  {base}/setup?token={token.reveal()}")
+    common.out.print(
+        f"privault dashboard at {base}/  ·  API at {base}/api/v1  ·  docs {base}/api/docs"
+    )
+    uvicorn.run(
+        web,
+        host=host,
+        port=port,
+        ssl_certfile=str(cert) if cert else None,
+        ssl_keyfile=str(key) if key else None,
+        access_log=access_log,
+        log_level="info",
+        server_header=False,
+    )

@@ -1,0 +1,24 @@
+"""The web dashboard: server-rendered pages, local assets, CSRF, secure cookies."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from privault.interfaces.api.middleware import ApiConfig
+from privault.interfaces.web import pages_admin, pages_auth, pages_main
+from privault.interfaces.web.render import HtmlRenderer, error_page
+
+STATIC = Path(__file__).parent / "static"
+
+
+def install(app: FastAPI, config: ApiConfig) -> HtmlRenderer:
+    """Add the pages and ``/static`` to ``app``; return the HTML error renderer."""
+    app.state.csrf_key = secrets.token_bytes(32)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for module in (pages_auth, pages_main, pages_admin):
+        app.include_router(module.router)
+    return error_page

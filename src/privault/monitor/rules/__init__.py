@@ -1,0 +1,1 @@
+"""Monitoring rules: the registry and the built-in rules."""

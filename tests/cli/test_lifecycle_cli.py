@@ -1,0 +1,86 @@
+"""The lifecycle CLI: retention run and certificate, holds, consent, DSRs, minimization."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+from typer.testing import CliRunner
+
+from privault.interfaces.cli import lifecycle_cmds
+from privault.interfaces.cli.main import app
+from tests.support.data import CUSTOMER_SCHEMA, customer
+
+PASS = "a long enough passphrase"
+lifecycle_cmds.register(app)  # idempotent: main.py registers it too once wired
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setenv("PRIVAULT_DATA_DIR", str(tmp_path / "store"))
+    monkeypatch.setenv("PRIVAULT_PASSPHRASE", PASS)
+    monkeypatch.setenv("PRIVAULT_KDF_MEMORY_KIB", "8192")
+    monkeypatch.setenv("PRIVAULT_KDF_ITERATIONS", "1")
+    runner = CliRunner()
+
+    def run(*args: str, code: int = 0) -> str:
+        result = runner.invoke(app, list(args))
+        assert result.exit_code == code, (args, result.output, result.exception)
+        return result.output
+
+    run("init")
+    run("tenant", "create", "acme")
+    schema = tmp_path / "customer.yaml"
+    schema.write_text(CUSTOMER_SCHEMA)
+    run("schema", "apply", str(schema), "--tenant", "acme")
+    data = tmp_path / "customers.jsonl"
+    data.write_text("".join(json.dumps(customer(i)) + "\n" for i in range(4)))
+    run("vault", "import", str(data), "-t", "acme", "--type", "customer")
+    return run
+
+
+def test_retention_run_hold_and_certificate(cli: Any, tmp_path: Path) -> None:
+    (tmp_path / "store" / "retention.yaml").write_text(
+        "policies:\n  - {record_type: customer, keep: 0d}\n"
+    )
+    cli("lifecycle", "hold", "-t", "acme", "--reason", "case 1", "--subject", "C00001")
+    dry = cli("lifecycle", "run", "-t", "acme", "--dry-run")
+    assert "3 record(s) due (1 held)" in dry
+    done = cli("lifecycle", "run", "-t", "acme", "--batch-size", "2")
+    assert "3 destroyed" in done and "1 held" in done
+    cert_id = done.rsplit("certificate ", 1)[1].strip()
+    cert = json.loads(cli("lifecycle", "certificate", "-t", "acme", cert_id))
+    assert cert["counts"]["destroyed"] == 3 and cert["signature"]["algorithm"] == "Ed25519"
+    pdf = tmp_path / "cert.pdf"
+    cli("lifecycle", "certificate", "-t", "acme", cert_id, "-f", "pdf", "-o", str(pdf))
+    assert cert_id in "".join(p.extract_text() for p in PdfReader(pdf).pages)
+    assert "1 hold(s) released" in cli("lifecycle", "release", "-t", "acme", "--subject", "C00001")
+    assert "error" in cli("lifecycle", "run", "-t", "acme", "--batch-size", "0", code=2)
+
+
+def test_consent_dsr_and_minimization(cli: Any, tmp_path: Path) -> None:
+    assert "recorded" in cli("consent", "set", "-t", "acme", "C00002", "marketing", "opt-out")
+    assert "withdrawn" in cli("consent", "list", "-t", "acme")
+    assert "cli" in cli("consent", "history", "-t", "acme", "--subject", "C00002")
+    opened = cli("dsr", "open", "-t", "acme", "C00002", "access", "--received", "2024-01-31")
+    dsr_id = opened.split()[0]
+    assert "due 2024-02-29" in opened  # leap year: Jan 31 + 1 month
+    assert "2024-04-30" in cli("dsr", "extend", "-t", "acme", dsr_id, "--reason", "complex")
+    cli("dsr", "advance", "-t", "acme", dsr_id, code=1)  # identity not verified yet
+    cli("dsr", "verify", "-t", "acme", dsr_id, "--method", "id-document")
+    bundle_file = tmp_path / "bundle.json"
+    assert "completed" in cli("dsr", "advance", "-t", "acme", dsr_id, "-o", str(bundle_file))
+    bundle = json.loads(bundle_file.read_text())
+    assert bundle["records"][0]["fields"]["name"] == "Testname Person2"
+    again = json.loads(cli("dsr", "export", "-t", "acme", dsr_id))
+    assert again["subject_id"] == "C00002"
+    assert "id,tenant_id" in cli("dsr", "register", "-f", "csv")
+    assert "2024-04-30" in cli("dsr", "list", "-t", "acme")
+    report = json.loads(cli("minimize", "report", "-t", "acme", "--json"))
+    kinds = {(f["kind"], f["target"]) for f in report["findings"]}
+    assert ("no-purpose", "customer.email") in kinds
+    assert ("unread", "customer.visits") not in kinds  # the access bundle read every field
+    cli("dsr", "open", "-t", "acme", "C00002", "teleport", code=2)
