@@ -19,7 +19,7 @@ role_app = typer.Typer(help="Roles: built-in and custom, and who holds them.", n
 apikey_app = typer.Typer(help="API keys with scopes and expiry.", no_args_is_help=True)
 mfa_app = typer.Typer(help="Second factors (TOTP, recovery codes).", no_args_is_help=True)
 access_app = typer.Typer(
-    help="Explain decisions; least-privilege report; break-glass.", no_args_is_help=True
+    help="Explain decisions; the least-privilege report.", no_args_is_help=True
 )
 
 TenantOpt = Annotated[

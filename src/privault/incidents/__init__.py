@@ -1,0 +1,1 @@
+"""Incident response and breach notification: cases, impact, regulation clocks, notices."""
