@@ -321,3 +321,16 @@ def test_no_secret_reaches_logs_or_errors(
         assert secret not in events
         assert all(secret not in e for e in errors)
         assert secret not in dump
+
+
+def test_failed_logins_record_the_stage_that_failed(
+    platform: Platform, admin: RequestContext, tenant: str, clock: FixedClock
+) -> None:
+    _user(platform, admin)
+    _enroll(platform, admin, clock)
+    with pytest.raises(AccessDenied, match="invalid username"):
+        platform.signin.login(_ctx(), "alice", Secret("not-the-password-at-all"))
+    with pytest.raises(AccessDenied, match="invalid username"):  # same message to the user
+        platform.signin.login(_ctx(), "alice", GOOD, code="000000")
+    stages = [e.detail.get("stage") for e in platform.audit.search(action="auth.login")]
+    assert stages[:2] == ["mfa", "password"]  # newest first

@@ -11,6 +11,7 @@ from privault.app.bootstrap import Platform, upgrade_databases
 from privault.audit.tables import metadata as audit_meta
 from privault.credentials.tables import metadata as cred_meta
 from privault.discovery.tables import metadata as discovery_meta
+from privault.incidents.tables import metadata as incidents_meta
 from privault.keys.tables import metadata as keys_meta
 from privault.lifecycle.tables import metadata as lifecycle_meta
 from privault.monitor.tables import metadata as monitor_meta
@@ -40,6 +41,7 @@ def test_migrated_schema_matches_declared_tables(platform: Platform) -> None:
                 cred_meta,
                 discovery_meta,
                 lifecycle_meta,
+                incidents_meta,
             ),
         ),
         (platform.keystore, keys_meta),

@@ -17,8 +17,10 @@ from privault.app.authz import Authorizer
 from privault.app.consent_store import ConsentStore
 from privault.app.credentials import CredentialService
 from privault.app.discovery import ScanService
+from privault.app.freeze import ExportFreezes
 from privault.app.gate import Gate
 from privault.app.identity import IdentityService
+from privault.app.incidents import IncidentService
 from privault.app.keys import KeyService
 from privault.app.lifecycle import POLICY_FILE, Deps, Lifecycle, build_lifecycle, load_policies
 from privault.app.masking import MaskingService
@@ -68,6 +70,7 @@ class Platform:
     discovery: ScanService
     monitor: MonitorService
     lifecycle: Lifecycle
+    incidents: IncidentService
     sharing: SharingService
     credentials: CredentialService
 
@@ -172,8 +175,18 @@ def _assemble(settings: Settings, provider: KeyProvider, clock: Clock) -> Platfo
     tenants = TenantService(data, keys, auditor, authz, clock)
     vault = VaultService(data, keys, tenants, auditor, authz, clock)
     consent_store = ConsentStore(data)
-    gate = Gate(data, keys, tenants, vault, auditor, authz, consent=consent_store)
+    gate = Gate(
+        data,
+        keys,
+        tenants,
+        vault,
+        auditor,
+        authz,
+        consent=consent_store,
+        freezes=ExportFreezes(data),
+    )
     identity = IdentityService(data, auditor, authz, clock)
+    key_admin = KeyService(keys, tenants, auditor, authz, clock)
     monitor = MonitorService(data, auditor, authz, tenants, vault, identity, clock, monitor_config)
     monitor.attach()
     rp = RelyingParty(settings.webauthn_rp_id, "privault", settings.webauthn_origin)
@@ -189,7 +202,7 @@ def _assemble(settings: Settings, provider: KeyProvider, clock: Clock) -> Platfo
         tenants=tenants,
         vault=vault,
         gate=gate,
-        key_admin=KeyService(keys, tenants, auditor, authz, clock),
+        key_admin=key_admin,
         trail=TrailService(auditor, authz),
         identity=identity,
         mfa=mfa,
@@ -198,6 +211,7 @@ def _assemble(settings: Settings, provider: KeyProvider, clock: Clock) -> Platfo
         masking=MaskingService(auditor, authz, keys),
         discovery=ScanService(data, auditor, authz, tenants, clock),
         monitor=monitor,
+        incidents=IncidentService(data, auditor, authz, tenants, gate, identity, key_admin, clock),
         lifecycle=build_lifecycle(
             Deps(data, keys, tenants, vault, gate, auditor, authz, clock),
             consent_store,

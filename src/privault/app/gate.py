@@ -19,6 +19,7 @@ from privault.app.auditing import Auditor
 from privault.app.authz import Authorizer
 from privault.app.consent import ConsentPolicy, NoOptOuts
 from privault.app.fieldcodec import FieldCodec
+from privault.app.freeze import FreezePolicy
 from privault.app.tenants import TenantService
 from privault.app.vault import VaultService
 from privault.core.context import RequestContext
@@ -67,6 +68,7 @@ class Gate:
         auditor: Auditor,
         authz: Authorizer,
         consent: ConsentPolicy | None = None,
+        freezes: FreezePolicy | None = None,
     ) -> None:
         self._data = data
         self._keys = keys
@@ -75,6 +77,7 @@ class Gate:
         self._audit = auditor
         self._authz = authz
         self._consent: ConsentPolicy = consent or NoOptOuts()
+        self._freezes = freezes
 
     def read(
         self,
@@ -106,6 +109,8 @@ class Gate:
             missing = sorted(set(record_ids) - {s.id for s in stored})
             raise NotFound(f"no record(s) {', '.join(missing[:5])} in tenant {t.slug}")
         self._refuse_opted_out(ctx, t.id, path, stored, action, purpose)
+        if action == "record.export":
+            self._refuse_frozen(ctx, t.id, path, purpose)
         codecs = self._codecs(t.id, stored, fields)
         views = self._views(ctx, t.id, codecs, view, purpose)
         applied = {
@@ -144,6 +149,27 @@ class Gate:
             subjects = repo.record_subjects(conn, tenant_id, ids)
         refused = self._consent.opted_out(tenant_id, set(subjects.values()), purpose)
         return [i for i in ids if subjects.get(i) not in refused] if refused else ids
+
+    def _refuse_frozen(self, ctx: RequestContext, tenant_id: str, path: str, purpose: str) -> None:
+        """Refuse (and audit) an export while incident containment froze the tenant."""
+        if self._freezes is None or not self._freezes.exports_frozen(tenant_id):
+            return
+        decision = Decision(False, "incident-freeze", "exports of this tenant are frozen")
+        self._audit.write_now(
+            [
+                self._audit.event(
+                    ctx,
+                    "record.export",
+                    path,
+                    tenant_id=tenant_id,
+                    decision=decision,
+                    purpose=purpose,
+                )
+            ]
+        )
+        raise AccessDenied(
+            f"record.export denied ({decision.rule}: {decision.reason})", rule=decision.rule
+        )
 
     def _refuse_opted_out(
         self,
@@ -294,6 +320,7 @@ class Gate:
         after: str | None = None
         t = self._tenants.get(tenant)
         self._authz.check(ctx, "record.export", t.id, f"tenants/{t.slug}/records", purpose)
+        self._refuse_frozen(ctx, t.id, f"tenants/{t.slug}/records", purpose)
         while True:
             with self._data.transaction() as conn:
                 ids = repo.page_record_ids(conn, t.id, record_type, after, page_size)

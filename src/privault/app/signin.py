@@ -61,11 +61,18 @@ class SignInService:
                         f"too many failed attempts; try again in {seconds} s", rule="lockout"
                     )
 
-    def _fail(self, ctx: RequestContext, keys: list[str], username: str, now: datetime) -> None:
+    def _fail(
+        self, ctx: RequestContext, keys: list[str], username: str, now: datetime, stage: str
+    ) -> None:
+        """Count a failure per account and address; audit which stage failed.
+
+        The user still sees one generic message; the trail (which monitoring
+        reads for password-spray and MFA-guessing bursts) records the stage.
+        """
         with self._data.transaction() as conn:
             for key in keys:
                 repo.put_failure(conn, key, lockout.after_failure(repo.get_failure(conn, key), now))
-        self._identity.event(ctx, "auth.login", f"users/{username}", outcome="failed")
+        self._identity.event(ctx, "auth.login", f"users/{username}", outcome="failed", stage=stage)
 
     def login(
         self, ctx: RequestContext, username: str, password: Secret[str], *, code: str | None = None
@@ -84,12 +91,12 @@ class SignInService:
             user.password_hash if user and user.password_hash else _dummy_phc(), password
         )
         if not ok or user is None or user.status != "active":
-            self._fail(ctx, keys, username, now)
+            self._fail(ctx, keys, username, now, "password")
             raise AccessDenied(BAD_LOGIN, rule="login")
         mfa_at = None
         if user.mfa_enrolled_at is not None:
             if not code or not self._mfa.check_second_factor(user, code):
-                self._fail(ctx, keys, username, now)
+                self._fail(ctx, keys, username, now, "mfa")
                 raise AccessDenied(BAD_LOGIN, rule="login")
             mfa_at = now
         return self._open(ctx, user, keys, mfa_at)

@@ -40,15 +40,15 @@ class CheckResult:
 class Check(Protocol):
     """A control check."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """The check's name, as the catalogue refers to it."""
 
     def run(self, ctx: CheckContext, view: SystemView) -> CheckResult:
         """Test the control on the live system."""
 
 
-def result(
-    name: str, ok: bool, explanation: str, **evidence: Any
-) -> CheckResult:
+def result(name: str, ok: bool, explanation: str, **evidence: Any) -> CheckResult:
     """A pass/fail result."""
     return CheckResult(name, "pass" if ok else "fail", explanation, evidence)
 

@@ -99,7 +99,9 @@ class Accumulator:
     actors: set[str] = field(default_factory=set)
     reads: dict[str, dict[Signature, set[str]]] = field(default_factory=dict)
 
-    def add(self, tenant_id: str | None, ts: datetime, actor: str, detail: Mapping[str, Any]) -> None:
+    def add(
+        self, tenant_id: str | None, ts: datetime, actor: str, detail: Mapping[str, Any]
+    ) -> None:
         """Account for one allowed gated-read event."""
         records = detail.get("records")
         if not tenant_id or not isinstance(records, list) or not records:
@@ -219,7 +221,11 @@ def summarize(acc: Accumulator, tenants: Sequence[TenantImpact]) -> dict[str, An
         "exposed_jurisdictions": dict(sorted(exposed_juris.items())),
         "affected": {
             t.tenant_id: {
-                sid: {"records": sorted(s.records), "exposed": s.exposed, "jurisdiction": s.jurisdiction}
+                sid: {
+                    "records": sorted(s.records),
+                    "exposed": s.exposed,
+                    "jurisdiction": s.jurisdiction,
+                }
                 for sid, s in sorted(t.subjects.items())
             }
             for t in tenants

@@ -7,8 +7,10 @@ import typer
 from privault.interfaces.cli import (
     access_cmds,
     admin,
+    compliance_cmds,
     cred_cmds,
     detect,
+    incident_cmds,
     lifecycle_cmds,
     mask,
     monitor_cmds,
@@ -35,6 +37,8 @@ mask.register(app)
 scan.register(app)
 monitor_cmds.register(app)
 lifecycle_cmds.register(app)
+compliance_cmds.register(app)
+incident_cmds.register(app)
 share_cmds.register(app)
 cred_cmds.register(app)
 serve_cmd.register(app)

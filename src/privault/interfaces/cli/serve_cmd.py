@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from privault.app.scheduler import RetentionScheduler
 from privault.app.setup import write_self_signed
 from privault.core.errors import InvalidInput
 from privault.interfaces.api import ApiConfig, create_app
@@ -27,6 +29,9 @@ def serve(
         bool, typer.Option("--self-signed", help="generate a certificate for a first start")
     ] = False,
     access_log: Annotated[bool, typer.Option(help="log each request line")] = False,
+    retention_every: Annotated[
+        int, typer.Option(min=0, help="run retention every N hours (0: never)")
+    ] = 24,
 ) -> None:
     """Serve the dashboard at / and the API at /api/v1 (HTTPS with a certificate)."""
     import uvicorn
@@ -48,6 +53,13 @@ def serve(
     common.out.print(
         f"privault dashboard at {base}/  ·  API at {base}/api/v1  ·  docs {base}/api/docs"
     )
+    scheduler = None
+    if retention_every:
+        scheduler = RetentionScheduler(
+            platform.lifecycle, platform.tenants, platform.clock, timedelta(hours=retention_every)
+        )
+        scheduler.start()
+        common.out.print(f"retention runs every {retention_every} h (--retention-every 0: off)")
     uvicorn.run(
         web,
         host=host,
@@ -58,3 +70,5 @@ def serve(
         log_level="info",
         server_header=False,
     )
+    if scheduler is not None:
+        scheduler.stop()
