@@ -5,6 +5,7 @@ The classes live in :mod:`privault.core.errors`; this module re-exports them.
 
 from privault.core.errors import AccessDenied as AccessDenied
 from privault.core.errors import AuditUnavailable as AuditUnavailable
+from privault.core.errors import Busy as Busy
 from privault.core.errors import ConfigurationError as ConfigurationError
 from privault.core.errors import Conflict as Conflict
 from privault.core.errors import IntegrityError as IntegrityError
@@ -19,6 +20,7 @@ from privault.core.errors import WrongPassphrase as WrongPassphrase
 __all__ = [
     "AccessDenied",
     "AuditUnavailable",
+    "Busy",
     "ConfigurationError",
     "Conflict",
     "IntegrityError",

@@ -15,6 +15,7 @@ PrivaultError                      code            exit  http
 │   ├── InvalidCiphertext          invalid_ciphertext 1   500
 │   └── KeyDestroyed               key_destroyed      1   410
 ├── AuditUnavailable               audit_unavailable  1   503
+├── Busy                           busy               1   503
 └── ConfigurationError             configuration      2   500
 ```
 
@@ -32,6 +33,7 @@ from typing import Any, ClassVar
 __all__ = [
     "AccessDenied",
     "AuditUnavailable",
+    "Busy",
     "ConfigurationError",
     "Conflict",
     "IntegrityError",
@@ -140,6 +142,13 @@ class AuditUnavailable(PrivaultError):
     """The audit record could not be written, so the operation was refused."""
 
     code = "audit_unavailable"
+    http_status = 503
+
+
+class Busy(PrivaultError):
+    """The store is overloaded (no connection free in time); retrying later may work."""
+
+    code = "busy"
     http_status = 503
 
 

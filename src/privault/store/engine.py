@@ -12,6 +12,10 @@ from sqlalchemy.pool import StaticPool
 
 from privault.core.errors import ConfigurationError
 
+# Sized for the server: uvicorn runs sync endpoints in a pool of 40 threads,
+# and one request may hold a data and a key-store connection at once.
+POOL: dict[str, Any] = {"pool_size": 10, "max_overflow": 40, "pool_timeout": 30}
+
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
@@ -41,7 +45,7 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        return create_engine(parsed, pool_pre_ping=True, future=True)
+        return create_engine(parsed, pool_pre_ping=True, future=True, **POOL)
     raise ConfigurationError(f"unsupported database backend {parsed.get_backend_name()!r}")
 
 
@@ -53,6 +57,8 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
     kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
     if memory:
         kwargs["poolclass"] = StaticPool
+    else:
+        kwargs.update(POOL)
     engine = create_engine(url, future=True, **kwargs)
     event.listen(engine, "connect", _sqlite_pragmas)
 

@@ -8,8 +8,9 @@ from contextlib import contextmanager
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError as DbIntegrityError
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from privault.core.errors import ConfigurationError, Conflict, IntegrityError
+from privault.core.errors import Busy, ConfigurationError, Conflict, IntegrityError
 
 
 class UnitOfWork:
@@ -28,6 +29,7 @@ class UnitOfWork:
 
         Raises:
             ConfigurationError: when the database cannot be reached.
+            Busy: when no pooled connection became free in time (overload).
             Conflict: when a constraint rejects the write (duplicate key…).
             IntegrityError: when the database rejects the write otherwise.
 
@@ -40,6 +42,8 @@ class UnitOfWork:
             # refused") helps; later lines may quote parameters, so drop them.
             first = str(exc.orig).strip().splitlines()[0][:200] if exc.orig else "unavailable"
             raise ConfigurationError(f"database error: {first}") from None
+        except PoolTimeout:
+            raise Busy("the database is busy (no connection free in time); retry") from None
         except DbIntegrityError:
             raise Conflict(
                 "the write conflicts with existing data (duplicate or missing parent)"
