@@ -62,6 +62,8 @@ bench: install ## run the benchmarks (results in benchmarks/results/)
 	$(PY) benchmarks/deid_bench.py
 	$(PY) benchmarks/audit_bench.py
 	$(PY) benchmarks/scan_bench.py
+	$(PY) benchmarks/impact_bench.py
+	$(PY) benchmarks/spark_bench.py
 	$(PY) benchmarks/api_bench.py
 
 bench-peers: ## side venv (.venv-peers) with Presidio, for the comparisons in make bench

@@ -17,6 +17,7 @@ from privault.interfaces.cli import (
     scan,
     serve_cmd,
     share_cmds,
+    spark_cmds,
     vault_cmds,
 )
 from privault.interfaces.cli.common import ErrorMappingGroup
@@ -41,6 +42,7 @@ compliance_cmds.register(app)
 incident_cmds.register(app)
 share_cmds.register(app)
 cred_cmds.register(app)
+spark_cmds.register(app)
 serve_cmd.register(app)
 
 
