@@ -6,31 +6,30 @@ from typing import Literal
 
 from privault.core.errors import InvalidInput
 
-ENTITY_TYPES: frozenset[str] = frozenset(
-    {
-        "PERSON",
-        "EMAIL_ADDRESS",
-        "PHONE_NUMBER",
-        "CREDIT_CARD",
-        "US_SSN",
-        "IBAN_CODE",
-        "IP_ADDRESS",
-        "LOCATION",
-        "DATE_TIME",
-        "URL",
-        "US_DRIVER_LICENSE",
-        "US_PASSPORT",
-        "US_BANK_NUMBER",
-        "CRYPTO",
-        "MAC_ADDRESS",
-        "UK_NHS",
-        "UK_NINO",
-        "SECRET",
-        "NRP",
-        "MEDICAL_LICENSE",
-        "ORGANIZATION",
-    }
+#: The types the built-in recognizers of :mod:`privault.detect` emit, in a stable order.
+DETECTABLE: tuple[str, ...] = (
+    "PERSON",
+    "EMAIL_ADDRESS",
+    "PHONE_NUMBER",
+    "CREDIT_CARD",
+    "US_SSN",
+    "IBAN_CODE",
+    "IP_ADDRESS",
+    "LOCATION",
+    "DATE_TIME",
+    "URL",
+    "US_DRIVER_LICENSE",
+    "US_PASSPORT",
+    "US_BANK_NUMBER",
+    "CRYPTO",
+    "MAC_ADDRESS",
+    "UK_NHS",
+    "UK_NINO",
+    "SECRET",
 )
+
+#: Every type a schema, a policy or a custom recognizer may name.
+ENTITY_TYPES: frozenset[str] = frozenset(DETECTABLE) | {"NRP", "MEDICAL_LICENSE", "ORGANIZATION"}
 
 Category = Literal["master", "transactional", "reference", "freeform"]
 CATEGORIES: tuple[str, ...] = ("master", "transactional", "reference", "freeform")

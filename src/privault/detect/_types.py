@@ -4,29 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from privault.core.entities import DETECTABLE
+
 __all__ = ["ENTITY_TYPES", "Finding"]
 
-#: The entity types the built-in recognizers emit (Presidio's names plus SECRET).
-ENTITY_TYPES: tuple[str, ...] = (
-    "PERSON",
-    "EMAIL_ADDRESS",
-    "PHONE_NUMBER",
-    "CREDIT_CARD",
-    "US_SSN",
-    "IBAN_CODE",
-    "IP_ADDRESS",
-    "LOCATION",
-    "DATE_TIME",
-    "URL",
-    "US_DRIVER_LICENSE",
-    "US_PASSPORT",
-    "US_BANK_NUMBER",
-    "CRYPTO",
-    "MAC_ADDRESS",
-    "UK_NHS",
-    "UK_NINO",
-    "SECRET",
-)
+#: The entity types the built-in recognizers emit (Presidio's names plus SECRET);
+#: the canonical list lives in :mod:`privault.core.entities`.
+ENTITY_TYPES: tuple[str, ...] = DETECTABLE
 
 
 @dataclass(frozen=True, slots=True)
