@@ -11,6 +11,7 @@ from privault.interfaces.api.routers import (
     apikeys,
     audit,
     auth,
+    consent,
     detect,
     mfa,
     records,
@@ -29,4 +30,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     apikeys.router,
     mfa.router,
     audit.router,
+    consent.router,
 )
