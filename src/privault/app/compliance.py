@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from privault.access import repository as access_repo
+from privault.app import server_state
 from privault.audit import repository as audit_repo
 from privault.compliance import catalogue as cat
 from privault.compliance.checks import CheckContext, CheckRegistry, CheckResult, default_registry
@@ -29,6 +30,7 @@ from privault.compliance.facts import (
     PiiLocation,
     RetentionFact,
     Settings,
+    StorageFact,
     UserFact,
 )
 from privault.compliance.scoring import Assessment, TrendPoint, assess
@@ -100,6 +102,13 @@ class PlatformView:
         if tenant is not None:
             return [self._p.tenants.get(tenant)]
         return list(self._p.tenants.visible(self._ctx))
+
+    def storage(self) -> StorageFact:
+        """Stores apart or not, and what the last server recorded about TLS."""
+        settings = self._p.settings
+        state = server_state.read(Path(settings.data_dir))
+        separate = settings.resolved_keystore_url != settings.resolved_database_url
+        return StorageFact(separate, state.tls if state else None, state.host if state else None)
 
     def vault_envelopes(self, tenant: str | None) -> EnvelopeStats:
         """Walk every stored field's ciphertext and check its envelope header."""

@@ -266,17 +266,38 @@ class IncidentClocks:
 
 @dataclass(frozen=True, slots=True)
 class BackupsEncrypted:
-    """Backups are encrypted (only as configured: privault does not take backups)."""
+    """Backups of the data store hold only ciphertext, and never the keys to it.
+
+    Verified, not declared: every vault field is an envelope, and the key
+    store is a separate database (a copy of the data store alone is useless
+    to whoever gets it). A declared ``backups_encrypted: false`` (e.g. other
+    stores backed up in the clear) fails the control too.
+    """
 
     name: str = "backups-encrypted"
 
     def run(self, ctx: CheckContext, view: SystemView) -> CheckResult:
-        """The declared backup setting."""
-        flag = view.settings.backups_encrypted
-        if flag is None:
-            return not_applicable(self.name, "no backup configuration is declared")
-        why = "backups are declared encrypted" if flag else "backups are declared unencrypted"
-        return result(self.name, flag, why, declared=flag, source="compliance settings")
+        """Key store apart, every field an envelope, and nothing declared otherwise."""
+        storage = view.storage()
+        plain = len(view.vault_envelopes(ctx.tenant).unencrypted)
+        declared = view.settings.backups_encrypted
+        ok = storage.keystore_separate and plain == 0 and declared is not False
+        if not storage.keystore_separate:
+            why = "the key store shares the data store's database: its backups hold the keys"
+        elif plain:
+            why = f"{plain} vault field(s) are stored without encryption"
+        elif declared is False:
+            why = "backups are declared unencrypted in the compliance settings"
+        else:
+            why = "data-store backups hold only ciphertext; the keys live in a separate store"
+        return result(
+            self.name,
+            ok,
+            why,
+            keystore_separate=storage.keystore_separate,
+            unencrypted_fields=plain,
+            declared=declared,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,17 +332,21 @@ class TrainingCurrent:
 
 @dataclass(frozen=True, slots=True)
 class TlsInTransit:
-    """The server serves over TLS."""
+    """The server serves over TLS (as the running server recorded it)."""
 
     name: str = "tls-in-transit"
 
     def run(self, ctx: CheckContext, view: SystemView) -> CheckResult:
-        """The serving flag passed in."""
+        """The flag passed in, else what ``privault serve`` recorded when it started."""
         flag = view.settings.tls_enabled
+        source = "check option"
         if flag is None:
-            return not_applicable(self.name, "the server is not serving (no TLS setting given)")
+            storage = view.storage()
+            flag, source = storage.server_tls, f"server on {storage.server_host}"
+        if flag is None:
+            return not_applicable(self.name, "no server has started on this installation")
         why = "the server serves over TLS" if flag else "the server serves without TLS"
-        return result(self.name, flag, why, tls=flag)
+        return result(self.name, flag, why, tls=flag, source=source)
 
 
 BUILTIN: tuple[Check, ...] = (

@@ -20,6 +20,23 @@ class EnvelopeStats:
 
 
 @dataclass(frozen=True, slots=True)
+class StorageFact:
+    """How the stores and the server are set up (read from the live system).
+
+    Attributes:
+        keystore_separate: the key store is a database apart from the data
+            store, so a backup of the data store holds no data keys.
+        server_tls: whether the last started server served TLS (None: no
+            server has started here).
+        server_host: the address it listened on.
+    """
+
+    keystore_separate: bool
+    server_tls: bool | None
+    server_host: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class PiiLocation:
     """A column discovery found PII in."""
 
@@ -131,6 +148,9 @@ class SystemView(Protocol):
 
     def vault_envelopes(self, tenant: str | None) -> EnvelopeStats:
         """Envelope statistics over the vault's stored fields."""
+
+    def storage(self) -> StorageFact:
+        """How the stores and the server are set up."""
 
     def discovered_pii(self, tenant: str | None) -> list[PiiLocation]:
         """Columns discovery classified as PII."""

@@ -19,6 +19,7 @@ from privault.compliance.facts import (
     PiiLocation,
     RetentionFact,
     Settings,
+    StorageFact,
     TrainingRecord,
     UserFact,
 )
@@ -65,9 +66,15 @@ class FakeView:
         ]
     )
     incident_facts: list[IncidentFact] | None = field(default_factory=list)
+    storage_fact: StorageFact = field(
+        default_factory=lambda: StorageFact(True, True, "privault.example")
+    )
 
     def now(self) -> datetime:
         return NOW
+
+    def storage(self) -> StorageFact:
+        return self.storage_fact
 
     def vault_envelopes(self, tenant: str | None) -> EnvelopeStats:
         return self.envelopes
@@ -113,7 +120,8 @@ FAILING: dict[str, dict[str, Any]] = {
         "dsr_facts": [DsrFact("dsr_2", "erasure", "in_progress", date(2026, 5, 1), None)]
     },
     "incident-clocks": {"incident_facts": [IncidentFact("inc_1", True, NOW - timedelta(hours=1))]},
-    "backups-encrypted": {"settings": Settings(backups_encrypted=False)},
+    # keys in the same database as the data: a backup carries its own keys
+    "backups-encrypted": {"storage_fact": StorageFact(False, True, "privault.example")},
     "training-current": {
         "settings": Settings(
             training=(TrainingRecord("ann", "privacy", date(2024, 1, 1)),), staff=("ann", "bob")
@@ -146,9 +154,12 @@ def test_check_fails_on_a_non_compliant_system(name: str) -> None:
     ("name", "facts", "reason"),
     [
         ("incident-clocks", {"incident_facts": None}, "no incident service"),
-        ("backups-encrypted", {"settings": Settings()}, "no backup configuration"),
         ("training-current", {"settings": Settings()}, "no training records"),
-        ("tls-in-transit", {"settings": Settings()}, "not serving"),
+        (
+            "tls-in-transit",
+            {"settings": Settings(), "storage_fact": StorageFact(True, None, None)},
+            "no server has started",
+        ),
         ("mfa-privileged-users", {"user_facts": []}, "no user holds"),
         ("dsr-on-time", {"dsr_facts": []}, "no data-subject request"),
         ("retention-covers-categories", {"retention_facts": []}, "no record type"),
@@ -187,3 +198,28 @@ def test_late_closed_dsr_fails_and_service_accounts_are_not_privileged_users() -
     young = dataclasses.replace(FakeView().audit_fact, first_at=NOW - timedelta(days=3))
     res = default_registry().run("audit-chain-verifies", CTX, FakeView(audit_fact=young))
     assert res.status == "pass" and "system's life" in res.explanation
+
+
+@pytest.mark.parametrize(
+    ("facts", "status"),
+    [
+        # backups: verified on the live system, a declaration can only make it fail
+        ({"envelopes": EnvelopeStats(9, 1, (("rec_1", "email"),))}, "fail"),
+        ({"settings": Settings(backups_encrypted=False)}, "fail"),
+        ({"settings": Settings(backups_encrypted=None)}, "pass"),
+    ],
+)
+def test_backups_are_verified_not_declared(facts: dict[str, Any], status: str) -> None:
+    assert default_registry().run("backups-encrypted", CTX, FakeView(**facts)).status == status
+
+
+@pytest.mark.parametrize(
+    ("storage", "status"),
+    [
+        (StorageFact(True, True, "0.0.0.0"), "pass"),  # what the running server recorded
+        (StorageFact(True, False, "0.0.0.0"), "fail"),
+    ],
+)
+def test_tls_comes_from_the_server_when_not_given(storage: StorageFact, status: str) -> None:
+    view = FakeView(settings=Settings(), storage_fact=storage)
+    assert default_registry().run("tls-in-transit", CTX, view).status == status

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from privault.app import server_state
 from privault.app.scheduler import RetentionScheduler
 from privault.app.setup import write_self_signed
 from privault.core.errors import InvalidInput
@@ -52,6 +53,10 @@ def serve(
         common.out.print(f"  {base}/setup?token={token.reveal()}")
     common.out.print(
         f"privault dashboard at {base}/  ·  API at {base}/api/v1  ·  docs {base}/api/docs"
+    )
+    server_state.record(
+        platform.settings.data_dir,
+        server_state.ServerState(tls, host, port, platform.clock.now()),
     )
     scheduler = None
     if retention_every:
