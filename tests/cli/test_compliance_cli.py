@@ -9,38 +9,13 @@ from typing import Any
 
 import pytest
 from pypdf import PdfReader
-from typer.testing import CliRunner
 
-from privault.interfaces.cli import compliance_cmds
-from privault.interfaces.cli.main import app
-from tests.support.data import CUSTOMER_SCHEMA, customer
-
-PASS = "a long enough passphrase"
-compliance_cmds.register(app)  # idempotent: main.py registers it too once wired
+from tests.support.cli import cli_runner, seeded_installation
 
 
 @pytest.fixture
 def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setenv("PRIVAULT_DATA_DIR", str(tmp_path / "store"))
-    monkeypatch.setenv("PRIVAULT_PASSPHRASE", PASS)
-    monkeypatch.setenv("PRIVAULT_KDF_MEMORY_KIB", "8192")
-    monkeypatch.setenv("PRIVAULT_KDF_ITERATIONS", "1")
-    runner = CliRunner()
-
-    def run(*args: str, code: int = 0) -> str:
-        result = runner.invoke(app, list(args))
-        assert result.exit_code == code, (args, result.output, result.exception)
-        return result.output
-
-    run("init")
-    run("tenant", "create", "acme", "--name", "Acme Ltd")
-    schema = tmp_path / "customer.yaml"
-    schema.write_text(CUSTOMER_SCHEMA)
-    run("schema", "apply", str(schema), "--tenant", "acme")
-    data = tmp_path / "customers.jsonl"
-    data.write_text("".join(json.dumps(customer(i)) + "\n" for i in range(5)))
-    run("vault", "import", str(data), "-t", "acme", "--type", "customer")
-    return run
+    return seeded_installation(cli_runner(tmp_path, monkeypatch), tmp_path, 5, "Acme Ltd")
 
 
 def test_check_exits_1_on_failing_controls_and_reports(cli: Any, tmp_path: Path) -> None:

@@ -9,14 +9,11 @@ import pyotp
 import pytest
 from typer.testing import CliRunner
 
-from privault.interfaces.cli import cred_cmds, main
+from privault.interfaces.cli import main
 from tests.unit.credentials.test_formats import BITWARDEN_JSON, KEEPASS_CSV
 
 PASS = "a long enough passphrase"
 SEED = "JBSWY3DPEHPK3PXPJBSWY3DP"
-
-if not any(g.name == "cred" for g in main.app.registered_groups):
-    cred_cmds.register(main.app)
 
 
 @pytest.fixture

@@ -9,22 +9,14 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from privault.interfaces.cli import scan as scan_cmd
-from privault.interfaces.cli.common import ErrorMappingGroup
 from privault.interfaces.cli.main import app as main_app
 
 PASS = "a long enough passphrase"
 
 
 def _app() -> typer.Typer:
-    """The main app with ``scan`` registered (main.py wires it in the real CLI)."""
-    if any(c.name == "scan" for c in main_app.registered_commands):
-        return main_app
-    app = typer.Typer(cls=ErrorMappingGroup, pretty_exceptions_enable=False)
-    app.registered_commands = list(main_app.registered_commands)
-    app.registered_groups = list(main_app.registered_groups)
-    scan_cmd.register(app)
-    return app
+    """The real CLI (main.py registers ``scan``)."""
+    return main_app
 
 
 @pytest.fixture

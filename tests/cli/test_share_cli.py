@@ -7,13 +7,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from privault.interfaces.cli import main, share_cmds
+from privault.interfaces.cli import main
 
 PASS = "a long enough passphrase"
-
-# Until main.py registers the share commands itself.
-if not any(g.name == "share" for g in main.app.registered_groups):
-    share_cmds.register(main.app)
 
 
 @pytest.fixture
