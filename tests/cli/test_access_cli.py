@@ -6,27 +6,15 @@ from pathlib import Path
 
 import pyotp
 import pytest
-from typer.testing import CliRunner
 
-from privault.interfaces.cli.main import app
+from tests.support.cli import cli_runner
 
-PASS = "a long enough passphrase"
 USER_PW = "tangerine-orbit-walrus-42\n"
 
 
 @pytest.fixture
 def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("PRIVAULT_DATA_DIR", str(tmp_path / "store"))
-    monkeypatch.setenv("PRIVAULT_PASSPHRASE", PASS)
-    monkeypatch.setenv("PRIVAULT_KDF_MEMORY_KIB", "8192")
-    monkeypatch.setenv("PRIVAULT_KDF_ITERATIONS", "1")
-    runner = CliRunner()
-
-    def run(*args: str, code: int = 0, input: str | None = None) -> str:
-        result = runner.invoke(app, list(args), input=input)
-        assert result.exit_code == code, (args, result.output, result.exception)
-        return result.output
-
+    run = cli_runner(tmp_path, monkeypatch)
     run("init")
     run("tenant", "create", "acme")
     run("tenant", "create", "globex")
