@@ -50,7 +50,7 @@ class Authorizer:
         now = self._clock.now()
         if self._roles is not None and now - self._roles[0] < ROLES_TTL:
             return self._roles[1]
-        with self._data.transaction() as conn:
+        with self._data.read() as conn:
             definitions = access_repo.custom_role_definitions(conn)
         roles: Mapping[str, Role] = BUILTIN_ROLES
         if definitions:
@@ -71,7 +71,7 @@ class Authorizer:
         glass: frozenset[str] = frozenset()
         if principal.id.startswith(_ACCOUNT_PREFIX):
             username = principal.id[len(_ACCOUNT_PREFIX) :]
-            with self._data.transaction() as conn:
+            with self._data.read() as conn:
                 user_id = self._user_ids.get(username)
                 if user_id is None:
                     user = access_repo.get_user(conn, username)

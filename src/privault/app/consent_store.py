@@ -38,7 +38,7 @@ class ConsentStore:
         subjects = set(subject_ids)
         if not subjects:
             return set()
-        with self._data.transaction() as conn:
+        with self._data.read() as conn:
             withdrawn = repo.withdrawn(conn, tenant_id, subjects)
             restricted = repo.restricted(conn, tenant_id, subjects)
         return rules.refused(subjects, purpose, withdrawn, restricted)
@@ -148,7 +148,7 @@ class ConsentService:
         """Current choices (subject, purpose, decision, since) of a tenant or one subject."""
         t = self._tenants.get(tenant)
         self._authz.check(ctx, "consent.read", t.id, f"tenants/{t.slug}/consent")
-        with self._data.transaction() as conn:
+        with self._data.read() as conn:
             return repo.current_consent(conn, t.id, subject_id)
 
     def history(
@@ -157,7 +157,7 @@ class ConsentService:
         """Every recorded choice, oldest first (who, when, how)."""
         t = self._tenants.get(tenant)
         self._authz.check(ctx, "consent.read", t.id, f"tenants/{t.slug}/consent")
-        with self._data.transaction() as conn:
+        with self._data.read() as conn:
             return repo.consent_changes(conn, t.id, subject_id)
 
 

@@ -103,7 +103,7 @@ class Gate:
         t = self._tenants.get(tenant)
         path = f"tenants/{t.slug}/records"
         decision = self._authz.check(ctx, action, t.id, path, purpose)
-        with self._data.transaction() as conn:
+        with self._data.read() as conn:
             stored = repo.load_records(conn, t.id, list(record_ids))
         if len(stored) != len(set(record_ids)):
             missing = sorted(set(record_ids) - {s.id for s in stored})
@@ -145,7 +145,7 @@ class Gate:
         """
         if not ids:
             return ids
-        with self._data.transaction() as conn:
+        with self._data.read() as conn:
             subjects = repo.record_subjects(conn, tenant_id, ids)
         refused = self._consent.opted_out(tenant_id, set(subjects.values()), purpose)
         return [i for i in ids if subjects.get(i) not in refused] if refused else ids
@@ -301,7 +301,7 @@ class Gate:
         t = self._tenants.get(tenant)
         # Authorize before listing: even an empty page tells something.
         self._authz.check(ctx, "record.read", t.id, f"tenants/{t.slug}/records", purpose)
-        with self._data.transaction() as conn:
+        with self._data.read() as conn:
             ids = repo.page_record_ids(conn, t.id, record_type, after, limit)
         ids = self._consenting(t.id, ids, purpose)
         return self.read(ctx, tenant, ids, purpose=purpose, view=view, fields=fields) if ids else []
@@ -322,7 +322,7 @@ class Gate:
         self._authz.check(ctx, "record.export", t.id, f"tenants/{t.slug}/records", purpose)
         self._refuse_frozen(ctx, t.id, f"tenants/{t.slug}/records", purpose)
         while True:
-            with self._data.transaction() as conn:
+            with self._data.read() as conn:
                 ids = repo.page_record_ids(conn, t.id, record_type, after, page_size)
             kept = self._consenting(t.id, ids, purpose)
             if not ids:
@@ -354,7 +354,7 @@ class Gate:
             codec.schema.field(field)  # raises for an unknown field
             raise InvalidInput(f"field {field!r} is not searchable (declare searchable: true)")
         index = blind_index(plan.index_key, value, plan.spec.pii)
-        with self._data.transaction() as conn:
+        with self._data.read() as conn:
             ids = repo.find_by_index(conn, t.id, record_type, field, index)
         if not ids:
             self._authz.check(ctx, "record.find", t.id, f"tenants/{t.slug}/records", purpose)
@@ -379,7 +379,7 @@ class Gate:
         path = f"tenants/{t.slug}/tokens"
         decision = self._authz.check(ctx, "token.detokenize", t.id, path, purpose)
         stored = [tk for tk in tokens if tk.startswith((RANDOM_PREFIX, DETERMINISTIC_PREFIX))]
-        with self._data.transaction() as conn:
+        with self._data.read() as conn:
             rows = repo.get_tokens(conn, t.id, stored)
         missing = set(stored) - set(rows)
         if missing:

@@ -69,7 +69,7 @@ class IdentityService:
         ``via`` names the credential (an API key) in the principal id, so the
         audit trail shows which key acted.
         """
-        with self._data.transaction() as conn:
+        with self._data.read() as conn:
             grants = repo.grants_of(conn, user.id)
         return Principal(
             id=f"user:{user.username}" + (f"/{via}" if via else ""),

@@ -139,7 +139,7 @@ class MonitorService:
         facts = StaticFacts()
         reads = [o for o in observations if o.action in READ_ACTIONS and o.tenant_id and o.records]
         if reads:
-            with self._data.transaction() as conn:
+            with self._data.read() as conn:
                 for o in reads:
                     assert o.tenant_id is not None
                     hits = repo.honeytokens_in(conn, o.tenant_id, o.records)

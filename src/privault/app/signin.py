@@ -167,7 +167,7 @@ class SignInService:
         value = token.reveal()
         key_id, _, secret = value.removeprefix(API_KEY_PREFIX).partition("_")
         now = self._clock.now()
-        with self._data.transaction() as conn:
+        with self._data.read() as conn:
             key = repo.get_api_key(conn, key_id) if value.startswith(API_KEY_PREFIX) else None
             valid = key is not None and hmac.compare_digest(key.secret_hash, digest(secret))
             if (
@@ -177,11 +177,12 @@ class SignInService:
                 or (key.expires_at is not None and now >= key.expires_at)
             ):
                 raise AccessDenied("invalid API key", rule="apikey")
-            # Recorded at most once a minute: a write per request would
-            # serialise every API call on this row.
-            if key.last_used_at is None or now - key.last_used_at > timedelta(minutes=1):
-                repo.set_api_key(conn, key.id, last_used_at=now)
             user = repo.get_user(conn, key.user_id)
+        # Recorded at most once a minute: a write per request would
+        # serialise every API call on this row.
+        if key.last_used_at is None or now - key.last_used_at > timedelta(minutes=1):
+            with self._data.transaction() as conn:
+                repo.set_api_key(conn, key.id, last_used_at=now)
         if user is None or user.status != "active":
             raise AccessDenied("invalid API key", rule="apikey")
         # An API key carries no interactive second factor: sensitive (step-up)

@@ -68,7 +68,7 @@ class TenantService:
     def visible(self, ctx: RequestContext) -> list[repo.Tenant]:
         """Tenants the principal may list (those it holds a role on, or all)."""
         dctx = self._authz.context(ctx.principal)
-        with self._data.transaction() as conn:
+        with self._data.read() as conn:
             tenants = repo.list_tenants(conn)
         return [
             t
@@ -85,7 +85,7 @@ class TenantService:
             NotFound: unknown tenant.
 
         """
-        with self._data.transaction() as conn:
+        with self._data.read() as conn:
             found = repo.get_tenant(conn, tenant)
         if found is None:
             raise NotFound(f"unknown tenant {tenant!r}; see 'privault tenant list'")
@@ -125,7 +125,7 @@ class TenantService:
             NotFound: the tenant has no such record type.
 
         """
-        with self._data.transaction() as conn:
+        with self._data.read() as conn:
             found = repo.get_record_type(conn, tenant_id, record_type)
         if found is None:
             raise NotFound(f"unknown record type {record_type!r}; apply a schema first")
@@ -137,6 +137,6 @@ class TenantService:
 
     def schemas(self, tenant_id: str) -> list[tuple[RecordSchema, int]]:
         """Every schema of a tenant with its version."""
-        with self._data.transaction() as conn:
+        with self._data.read() as conn:
             rows = repo.list_record_types(conn, tenant_id)
         return [(RecordSchema.model_validate_json(d), v) for _n, v, d in rows]

@@ -92,7 +92,7 @@ class KeyHierarchy:
 
     def roots(self) -> list[repo.RootVersion]:
         """All root versions, oldest first."""
-        with self._uow.transaction() as conn:
+        with self._uow.read() as conn:
             return repo.list_roots(conn)
 
     def _current_root(self) -> repo.RootVersion:
@@ -172,7 +172,7 @@ class KeyHierarchy:
             cached = self._tenant_cache.get((tenant_id, purpose, version))
             if cached is not None:
                 return cached
-        with self._uow.transaction() as conn:
+        with self._uow.read() as conn:
             rows = repo.tenant_key_rows(conn, tenant_id, purpose)
             roots = {r.version: r for r in repo.list_roots(conn)}
         if version is not None:
@@ -197,7 +197,7 @@ class KeyHierarchy:
 
     def current_kek_version(self, tenant_id: str) -> int:
         """The newest kek version of a tenant."""
-        with self._uow.transaction() as conn:
+        with self._uow.read() as conn:
             rows = repo.tenant_key_rows(conn, tenant_id, "kek")
         if not rows:
             raise NotFound(f"tenant {tenant_id} has no keys")
@@ -235,14 +235,17 @@ class KeyHierarchy:
         # nested transaction on the same file would wait on itself.
         version = self.current_kek_version(tenant_id) if create else 0
         wrapper = self._kek_wrapper(tenant_id, version) if create else None
-        with self._uow.transaction() as conn:
+        with self._uow.read() as conn:  # the common case: every key exists
             found = repo.subject_key_rows(conn, tenant_id, wanted)
-            missing = [s for s in wanted if s not in found]
-            result: dict[str, Aead] = {}
-            if create and missing:
-                assert wrapper is not None
-                new_rows, result = self._new_subject_keys(tenant_id, missing, version, wrapper)
-                repo.add_subject_keys(conn, new_rows)
+        result: dict[str, Aead] = {}
+        if create and len(found) < len(wanted):
+            assert wrapper is not None
+            with self._uow.transaction() as conn:  # re-read under the write lock
+                found = repo.subject_key_rows(conn, tenant_id, wanted)
+                missing = [s for s in wanted if s not in found]
+                if missing:
+                    new_rows, result = self._new_subject_keys(tenant_id, missing, version, wrapper)
+                    repo.add_subject_keys(conn, new_rows)
         for sid, row in found.items():
             dek = self._kek_wrapper(tenant_id, row.kek_version).open(
                 row.wrapped, _dek_aad(tenant_id, sid)
@@ -335,7 +338,7 @@ class KeyHierarchy:
         return True
 
     def _tenants_with_keys(self) -> list[str]:
-        with self._uow.transaction() as conn:
+        with self._uow.read() as conn:
             return sorted({r.tenant_id for r in repo.all_tenant_key_rows(conn)})
 
     def retire_root(self, version: int) -> None:
@@ -361,7 +364,7 @@ class KeyHierarchy:
         self,
     ) -> tuple[list[repo.RootVersion], list[repo.TenantKeyRow], dict[tuple[str, int], int]]:
         """Everything ``keys status`` shows: roots, tenant keys, subject keys per kek."""
-        with self._uow.transaction() as conn:
+        with self._uow.read() as conn:
             return (
                 repo.list_roots(conn),
                 repo.all_tenant_key_rows(conn),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +13,13 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import StaticPool
 
 from privault.core.errors import ConfigurationError
+
+#: Execution option a unit of work sets on a read-only transaction.
+READ_ONLY = "privault_read_only"
+#: Longest wait for SQLite's in-process writer lock (as ``busy_timeout``).
+WRITE_WAIT_S = 10.0
+_QUERY_ONLY = "privault_query_only"
+_WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
 
 # Sized for the server: uvicorn runs sync endpoints in a pool of 40 threads,
 # and one request may hold a data and a key-store connection at once.
@@ -66,13 +75,33 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
     def _no_autobegin(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None
 
-    @event.listens_for(engine, "begin")
-    def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-
+    _begin_by_mode(engine, writer_lock=not memory)
     return engine
 
 
-def is_sqlite(engine: Engine) -> bool:
-    """True when ``engine`` talks to SQLite."""
-    return engine.dialect.name == "sqlite"
+def _begin_by_mode(engine: Engine, *, writer_lock: bool) -> None:
+    """Begin SQLite transactions: deferred for reads, IMMEDIATE for writes.
+
+    WAL readers never wait, so a read-only unit of work (``READ_ONLY``) takes
+    a plain deferred ``BEGIN`` on a connection set ``query_only`` (a write
+    there fails instead of racing for the lock); writers take SQLite's write
+    lock up front.
+    Writers of this process also queue on :func:`write_lock` (the unit of
+    work takes it), so they wake the moment the writer before them commits
+    instead of polling SQLite's lock with its sleeping busy handler.
+    """
+    if writer_lock:
+        _WRITE_LOCKS[engine] = threading.RLock()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        read_only = bool(conn.get_execution_options().get(READ_ONLY))
+        if conn.info.get(_QUERY_ONLY, False) != read_only:  # enforce: reads cannot write
+            conn.exec_driver_sql(f"PRAGMA query_only={int(read_only)}")
+            conn.info[_QUERY_ONLY] = read_only
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def write_lock(engine: Engine) -> threading.RLock | None:
+    """The in-process writer lock of a SQLite file engine (None: no such lock)."""
+    return _WRITE_LOCKS.get(engine)
