@@ -30,18 +30,24 @@ Invariants:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
 
 from privault.core.errors import InvalidInput
 from privault.crypto.ff1 import FF1, MAX_LENGTH, MAX_TWEAK_BYTES
+from privault.crypto.ff1_batch import feistel_array
 
 __all__ = [
     "DigitsRecipe",
     "card_detoken",
     "card_token",
+    "digits_array",
     "digits_detoken",
     "digits_token",
+    "digits_tokens",
     "luhn_valid",
     "phone_detoken",
     "phone_token",
@@ -153,6 +159,100 @@ def digits_detoken(ff1: FF1, digits: str, tweak: bytes, recipe: DigitsRecipe = _
     return _transform(ff1, digits, tweak, recipe, decrypt=True)
 
 
+def digits_tokens(
+    ff1: FF1,
+    values: Sequence[str],
+    tweak: bytes,
+    recipe: DigitsRecipe = _PLAIN,
+    *,
+    decrypt: bool = False,
+) -> list[str]:
+    """:func:`digits_token` (or, with ``decrypt``, :func:`digits_detoken`) for many values.
+
+    Values of one length run through FF1 in lockstep (:meth:`FF1.encrypt_ints`);
+    the results are exactly the one-value ones, cycle-walking included.
+
+    Raises:
+        InvalidInput: as :func:`digits_token`, for the first value that breaks a rule.
+
+    """
+    out = [""] * len(values)
+    groups: dict[int, list[int]] = {}
+    for k, digits in enumerate(values):
+        _check_digits(ff1, digits, recipe)
+        groups.setdefault(len(digits), []).append(k)
+    step = ff1.decrypt_ints if decrypt else ff1.encrypt_ints
+    for n, members in groups.items():
+        lo, hi = recipe.keep_prefix, n - recipe.keep_suffix
+        tweaks = [_bind_tweak(recipe.name, tweak, values[k][:lo] + values[k][hi:]) for k in members]
+        nums = [int(values[k][lo:hi]) for k in members]
+        pending = list(range(len(members)))
+        while pending:  # cycle-walk the values whose result fails recipe.valid
+            moved = step([nums[j] for j in pending], hi - lo, [tweaks[j] for j in pending])
+            again = []
+            for j, value in zip(pending, moved, strict=True):
+                k = members[j]
+                text = f"{values[k][:lo]}{value:0{hi - lo}d}{values[k][hi:]}"
+                if recipe.valid is None or recipe.valid(text):
+                    out[k] = text
+                else:
+                    nums[j] = value
+                    again.append(j)
+            pending = again
+    return out
+
+
+def digits_array(
+    ff1: FF1,
+    digits: npt.NDArray[np.uint8],
+    tweak: bytes,
+    recipe: DigitsRecipe = _PLAIN,
+    *,
+    decrypt: bool = False,
+) -> npt.NDArray[np.uint8] | None:
+    """:func:`digits_tokens` on a matrix of digit values (one row per value, 0-9 each).
+
+    For recipes without a validity predicate whose encrypted part has at most
+    18 digits; returns None otherwise (use :func:`digits_tokens`). The rows
+    are not checked: the caller passes digits 0-9 only.
+
+    Raises:
+        InvalidInput: too few digits to encrypt, a non-decimal FF1 or a bad tweak.
+
+    """
+    rows, n = digits.shape
+    lo, hi = recipe.keep_prefix, n - recipe.keep_suffix
+    m = hi - lo
+    if recipe.valid is not None or m > 18 or ff1.radix != 10:
+        return None
+    if not ff1.min_length <= m:
+        raise InvalidInput(
+            f"{recipe.name} needs at least {ff1.min_length} digits to encrypt "
+            "besides the kept ones (FF1 minimum domain size)"
+        )
+    kept = np.concatenate((digits[:, :lo], digits[:, hi:]), axis=1) + 48
+    text = kept.astype(np.uint8).tobytes().decode("ascii")
+    width = n - m
+    bound: dict[str, bytes] = {}
+    tweaks = []
+    for k in range(rows):
+        key = text[k * width : (k + 1) * width]
+        t = bound.get(key)
+        if t is None:
+            t = bound[key] = _bind_tweak(recipe.name, tweak, key)
+        tweaks.append(t)
+    powers = np.uint64(10) ** np.arange(m - 1, -1, -1, dtype=np.uint64)
+    nums = digits[:, lo:hi].astype(np.uint64) @ powers
+    moved = feistel_array(ff1, nums, m, tweaks, decrypt=decrypt)
+    if moved is None:
+        return None
+    out = digits.copy()
+    for col in range(hi - 1, lo - 1, -1):
+        out[:, col] = (moved % np.uint64(10)).astype(np.uint8)
+        moved = moved // np.uint64(10)
+    return out
+
+
 def card_token(ff1: FF1, value: str, tweak: bytes, *, keep_last: int = 4) -> str:
     """Tokenize a payment card number into another Luhn-valid card number.
 
@@ -239,20 +339,10 @@ def phone_detoken(ff1: FF1, value: str, tweak: bytes, *, keep_prefix: int = 3) -
 
 def _transform(ff1: FF1, digits: str, tweak: bytes, recipe: DigitsRecipe, *, decrypt: bool) -> str:
     """Encrypt (or decrypt) the middle digits, cycle-walking until ``recipe.valid``."""
-    if ff1.radix != 10:
-        raise InvalidInput("digit tokens need a radix-10 FF1")
-    if not isinstance(digits, str) or not digits or not _DIGITS.issuperset(digits):
-        raise InvalidInput(f"{recipe.name} must be ASCII decimal digits")
+    _check_digits(ff1, digits, recipe)
     end = len(digits) - recipe.keep_suffix
     m = end - recipe.keep_prefix
-    if not ff1.min_length <= m <= MAX_LENGTH:
-        raise InvalidInput(
-            f"{recipe.name} needs {ff1.min_length} to {MAX_LENGTH} digits to encrypt "
-            "besides the kept ones (FF1 minimum domain size)"
-        )
     valid = recipe.valid
-    if valid is not None and not valid(digits):
-        raise InvalidInput(f"{recipe.name} fails its validity check")
     head, tail = digits[: recipe.keep_prefix], digits[end:]
     bound = _bind_tweak(recipe.name, tweak, head + tail)
     step = ff1.decrypt_int if decrypt else ff1.encrypt_int
@@ -262,6 +352,22 @@ def _transform(ff1: FF1, digits: str, tweak: bytes, recipe: DigitsRecipe, *, dec
         out = f"{head}{value:0{m}d}{tail}"
         if valid is None or valid(out):
             return out
+
+
+def _check_digits(ff1: FF1, digits: str, recipe: DigitsRecipe) -> None:
+    """Refuse input :func:`digits_token` cannot encrypt (messages never quote it)."""
+    if ff1.radix != 10:
+        raise InvalidInput("digit tokens need a radix-10 FF1")
+    if not isinstance(digits, str) or not digits or not _DIGITS.issuperset(digits):
+        raise InvalidInput(f"{recipe.name} must be ASCII decimal digits")
+    m = len(digits) - recipe.keep_suffix - recipe.keep_prefix
+    if not ff1.min_length <= m <= MAX_LENGTH:
+        raise InvalidInput(
+            f"{recipe.name} needs {ff1.min_length} to {MAX_LENGTH} digits to encrypt "
+            "besides the kept ones (FF1 minimum domain size)"
+        )
+    if recipe.valid is not None and not recipe.valid(digits):
+        raise InvalidInput(f"{recipe.name} fails its validity check")
 
 
 def _bind_tweak(name: str, tweak: bytes, kept: str) -> bytes:

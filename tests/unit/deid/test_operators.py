@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import secrets
 from typing import Any
 
@@ -210,6 +211,19 @@ def test_fpe_card_round_trip(body: str, sep: str) -> None:
     token = fpe.apply(shown)
     assert luhn_valid(token.replace(sep, "") if sep else token) and len(token) == len(shown)
     assert fpe.reverse(token) == shown
+
+
+def test_fpe_cards_in_bulk_equal_one_by_one() -> None:
+    rnd = random.Random(3)
+    cards = [_luhn_complete(f"{rnd.randrange(10**n):0{n}d}") for n in (12, 14, 15, 18)] * 3
+    cards += ["4111 1111 1111 1111", "4111-1111-1111-1112", "not a card", "", None]
+    fpe = op("fpe", "CREDIT_CARD", tweak="col")
+    bulk = fpe.apply_many(cards)
+    assert bulk == [None if c is None else fpe.apply(c) for c in cards]
+    assert bulk[-4:] == ["", "", "", None]  # not Luhn-valid / not a card: redacted
+    strict = op("fpe", "CREDIT_CARD", on_invalid="error")
+    with pytest.raises(InvalidInput, match="not a Luhn-valid card"):
+        strict.apply_many(["4111 1111 1111 1111", "not a card"])
 
 
 @settings(max_examples=60, deadline=None)

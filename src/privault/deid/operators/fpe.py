@@ -24,6 +24,7 @@ refused (``on_invalid: error``; the message names the rule, never the value).
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from typing import Literal
 
 from pydantic import Field
@@ -32,6 +33,7 @@ from privault.core.errors import InvalidInput
 from privault.crypto import fpe
 from privault.crypto.ff1 import FF1
 from privault.deid.operators.base import Binding, Operator, OperatorParams
+from privault.deid.operators.fpe_cards import card_fpe_many, reinsert
 
 __all__ = ["Fpe", "FpeParams", "card_fpe"]
 
@@ -58,11 +60,6 @@ class FpeParams(OperatorParams):
     keep_last: int = Field(default=4, ge=0, le=6)
     keep_prefix: int = Field(default=3, ge=0, le=6)
     on_invalid: Literal["redact", "error"] = "redact"
-
-
-def _reinsert(template: str, digits: str) -> str:
-    it = iter(digits)
-    return "".join(next(it) if ch in _DIGITS else ch for ch in template)
 
 
 _DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)  # digit -> digit sum of 2 * digit
@@ -103,10 +100,14 @@ def card_fpe(ff1: FF1, value: str, tweak: bytes, keep_last: int, *, decrypt: boo
     body = digits[:check] + digits[check + 1 :]
     recipe = _card_recipe(keep_last)
     step = fpe.digits_detoken if decrypt else fpe.digits_token
-    moved = step(ff1, body, tweak, recipe)
+    return _card_finish(value, step(ff1, body, tweak, recipe), check)
+
+
+def _card_finish(value: str, moved: str, check: int) -> str:
+    """Re-insert the Luhn digit at ``check`` and the separators of ``value``."""
     out = moved[:check] + "0" + moved[check:]
     out = out[:check] + _luhn_digit(out, check) + out[check + 1 :]
-    return out if len(out) == len(value) else _reinsert(value, out)
+    return out if len(out) == len(value) else reinsert(value, out)
 
 
 class Fpe(Operator[FpeParams]):
@@ -136,7 +137,7 @@ class Fpe(Operator[FpeParams]):
             return step(ff1, value, tweak, keep_prefix=p.keep_prefix)
         digits = "".join(ch for ch in value if ch in _DIGITS)
         step2 = fpe.digits_detoken if decrypt else fpe.digits_token
-        return _reinsert(value, step2(ff1, digits, tweak))
+        return reinsert(value, step2(ff1, digits, tweak))
 
     def apply(self, value: str, subject: str | None = None) -> str:
         """Return the format-preserving ciphertext of ``value``.
@@ -151,6 +152,31 @@ class Fpe(Operator[FpeParams]):
             if self.params.on_invalid == "error":
                 raise
             return ""
+
+    def apply_many(
+        self, values: Sequence[str | None], subjects: Sequence[str | None] | None = None
+    ) -> list[str | None]:
+        """Apply to a column: cards run through FF1 in lockstep (same results as :meth:`apply`).
+
+        Raises:
+            InvalidInput: a value is not a card and ``on_invalid`` is ``error``.
+
+        """
+        if self._recipe != "card":
+            return super().apply_many(values, subjects)
+        present = [v for v in values if v is not None]
+        done = card_fpe_many(
+            self._ff1,
+            present,
+            self._tweak,
+            self.params.keep_last,
+            decrypt=False,
+            one=lambda v: self._run(v, decrypt=False),
+        )
+        if self.params.on_invalid == "error" and any(d is None for d in done):
+            raise InvalidInput("fpe: a value is not a Luhn-valid card number", operator=self.name)
+        it = iter(done)
+        return [None if v is None else (next(it) or "") for v in values]
 
     def reverse(self, value: str) -> str:
         """Return the plaintext of a value made by :meth:`apply`.
