@@ -59,3 +59,36 @@ def test_consent_dsr_and_minimization(cli: Any, tmp_path: Path) -> None:
     assert ("no-purpose", "customer.email") in kinds
     assert ("unread", "customer.visits") not in kinds  # the access bundle read every field
     cli("dsr", "open", "-t", "acme", "C00002", "teleport", code=2)
+
+
+def test_consent_import_and_lifting_a_restriction(cli: Any, tmp_path: Path) -> None:
+    good = tmp_path / "consent.csv"
+    good.write_text(
+        "subject,purpose,decision,method\n"
+        "C00001,marketing,granted,form\nC00002,analytics,opt-out,\nC00003,sale,withdrawn,import\n"
+    )
+    assert "3 consent choice(s) recorded" in cli("consent", "import", "-t", "acme", str(good))
+    listed = cli("consent", "list", "-t", "acme", "--subject", "C00002")
+    assert "analytics" in listed and "withdrawn" in listed
+    bad = tmp_path / "bad.jsonl"
+    canary = "canary-subject with spaces"
+    bad.write_text(
+        json.dumps({"subject": "C00004", "purpose": "marketing", "decision": "granted"})
+        + "\n"
+        + json.dumps({"subject": canary, "purpose": "marketing", "decision": "granted"})
+        + "\n"
+    )
+    refused = cli("consent", "import", "-t", "acme", str(bad), code=2)
+    assert "row 2" in refused and canary not in refused
+    assert "C00004" not in cli("consent", "list", "-t", "acme")  # all or nothing
+    headless = tmp_path / "headless.csv"
+    headless.write_text("who,what\nC00001,marketing\n")
+    assert "decision" in cli("consent", "import", "-t", "acme", str(headless), code=2)
+
+    dsr_id = cli("dsr", "open", "-t", "acme", "C00001", "restriction").split()[0]
+    cli("dsr", "verify", "-t", "acme", dsr_id, "--method", "id-document")
+    cli("dsr", "advance", "-t", "acme", dsr_id)
+    lift = ("dsr", "lift-restriction", "-t", "acme", dsr_id, "--reason", "dispute settled")
+    assert "Art. 18(3)" in cli(*lift, code=2)
+    assert "restriction lifted" in cli(*lift, "--subject-informed")
+    cli(*lift, "--subject-informed", code=1)  # nothing left to lift

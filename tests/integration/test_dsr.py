@@ -84,6 +84,32 @@ def test_rectification_restriction_and_opt_out(
     assert life.gate.read(admin, tenant, [other], purpose="support")
 
 
+def test_a_restriction_is_lifted_only_after_the_subject_was_told(
+    platform: Platform, life: Lifecycle, tenant: str, admin: RequestContext
+) -> None:
+    rid = platform.vault.put(admin, tenant, "customer", customer(1))
+    access = _verified(life, admin, tenant, "access")
+    dsr = _verified(life, admin, tenant, "restriction")
+    with pytest.raises(Conflict, match="not a completed restriction"):
+        life.dsr.lift_restriction(admin, tenant, dsr, "dispute settled", informed=True)
+    life.dsr.advance(admin, tenant, dsr)
+    with pytest.raises(AccessDenied, match="consent-opt-out"):
+        life.gate.read(admin, tenant, [rid], purpose="support")
+    with pytest.raises(InvalidInput, match=r"Art\. 18\(3\)"):
+        life.dsr.lift_restriction(admin, tenant, dsr, "dispute settled", informed=False)
+    with pytest.raises(InvalidInput, match="reason"):
+        life.dsr.lift_restriction(admin, tenant, dsr, " ", informed=True)
+    with pytest.raises(Conflict):
+        life.dsr.lift_restriction(admin, tenant, access, "wrong kind", informed=True)
+    life.dsr.lift_restriction(admin, tenant, dsr, "dispute settled", informed=True)
+    assert life.gate.read(admin, tenant, [rid], purpose="support")
+    with pytest.raises(Conflict, match="lifted already"):
+        life.dsr.lift_restriction(admin, tenant, dsr, "again", informed=True)
+    steps = [(s.action, s.note) for s in life.dsr.steps(admin, tenant, dsr)]
+    assert steps[-1] == ("lift_restriction", "dispute settled")
+    assert platform.audit.search(action="dsr.lift_restriction")
+
+
 def test_gpc_signal_is_honoured(
     platform: Platform, life: Lifecycle, tenant: str, admin: RequestContext
 ) -> None:
@@ -223,3 +249,25 @@ def test_backup_taken_before_erasure_cannot_be_decrypted(
             restored.gate.read(admin, "acme", [victim], purpose="restore", view="plain")
     finally:
         restored.close()
+
+
+def test_consent_import_is_all_or_nothing_and_keeps_its_origin(
+    platform: Platform, life: Lifecycle, tenant: str, admin: RequestContext
+) -> None:
+    rows = [
+        {"subject": "C00001", "purpose": "marketing", "decision": "granted", "method": "form"},
+        {"subject": "C00002", "purpose": "sale", "decision": "opt-out"},
+    ]
+    assert life.consent.import_rows(admin, tenant, rows, source="crm-export.csv") == 2
+    history = life.consent.history(admin, tenant)
+    assert [(h.subject_id, h.method, h.source) for h in history] == [
+        ("C00001", "form", "crm-export.csv"),
+        ("C00002", "import", "crm-export.csv"),
+    ]
+    assert history[1].decision == "withdrawn"
+    with pytest.raises(InvalidInput, match="row 2"):
+        life.consent.import_rows(
+            admin, tenant, [rows[0], {"subject": "C00003", "purpose": "marketing"}], source="x"
+        )
+    assert len(life.consent.history(admin, tenant)) == 2
+    assert platform.audit.search(action="consent.import")[0].detail["rows"] == 2

@@ -9,7 +9,7 @@ their history (who, when, how) and the Global Privacy Control signal.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from privault.app.auditing import Auditor
@@ -129,6 +129,61 @@ class ConsentService:
             )
             self._audit.write(conn, [event])
         return changes
+
+    def import_rows(
+        self,
+        ctx: RequestContext,
+        tenant: str,
+        rows: Iterable[Mapping[str, object]],
+        source: str,
+    ) -> int:
+        """Record many choices at once: all or nothing (a consent-platform export, a CRM list).
+
+        Each row has ``subject``, ``purpose`` and ``decision``, and optionally
+        ``method`` (default ``import``) and ``source``. Every row is checked
+        before anything is written; an error names the row number and the
+        column, never the value.
+
+        Raises:
+            InvalidInput: a row breaks a rule (nothing was recorded).
+            AccessDenied: the principal may not record consent.
+
+        """
+        t = self._tenants.get(tenant)
+        path = f"tenants/{t.slug}/consent"
+        verdict = self._authz.check(ctx, "consent.set", t.id, path)
+        now = self._clock.now()
+        changes: list[ConsentChange] = []
+        for number, row in enumerate(rows, start=1):
+            try:
+                subject = check_subject(str(row.get("subject") or ""))
+                purpose = rules.check_purpose(str(row.get("purpose") or ""))
+                decision = rules.check_decision(str(row.get("decision") or ""))
+                method = rules.check_method(str(row.get("method") or "import"))
+            except InvalidInput as exc:
+                raise InvalidInput(f"row {number}: {exc}") from None
+            origin = str(row.get("source") or source)[:200]
+            changes.append(
+                ConsentChange(
+                    new_id("cns"),
+                    t.id,
+                    subject,
+                    purpose,
+                    decision,
+                    method,
+                    origin,
+                    ctx.principal.id,
+                    now,
+                )
+            )
+        with self._data.transaction() as conn:
+            for change in changes:
+                repo.record_consent(conn, change)
+            event = self._audit.event(
+                ctx, "consent.import", path, tenant_id=t.id, decision=verdict, rows=len(changes)
+            )
+            self._audit.write(conn, [event])
+        return len(changes)
 
     def record_gpc(
         self, ctx: RequestContext, tenant: str, subject_id: str, source: str = GPC_SOURCE

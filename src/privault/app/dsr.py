@@ -175,6 +175,35 @@ class DsrService:
         with self._d.data.transaction() as conn:
             return self._step(conn, ctx, t, req, "reject", decision, to_state=state, note=reason)
 
+    def lift_restriction(
+        self, ctx: RequestContext, tenant: str, dsr_id: str, reason: str, *, informed: bool
+    ) -> Request:
+        """Lift the processing restriction a completed restriction request put in place.
+
+        GDPR Art. 18(3): the subject must be told before the restriction is
+        lifted, so the caller confirms ``informed``; the reason is kept on the
+        request's history and the lift is audited.
+
+        Raises:
+            InvalidInput: no reason, or the subject was not informed.
+            Conflict: not a completed restriction request, or nothing to lift.
+
+        """
+        if not reason.strip():
+            raise InvalidInput("lifting a restriction needs a reason")
+        if not informed:
+            raise InvalidInput(
+                "tell the data subject before lifting the restriction (GDPR Art. 18(3)), "
+                "then confirm that they were informed"
+            )
+        t, req, decision = self._load(ctx, tenant, dsr_id, "dsr.advance")
+        if req.kind != "restriction" or req.state != "completed":
+            raise Conflict(f"request {dsr_id} is not a completed restriction request")
+        with self._d.data.transaction() as conn:
+            if not repo.lift_restriction(conn, t.id, req.subject_id, self._d.clock.now()):
+                raise Conflict(f"the restriction of request {dsr_id} was lifted already")
+            return self._step(conn, ctx, t, req, "lift_restriction", decision, note=reason)
+
     def extend(self, ctx: RequestContext, tenant: str, dsr_id: str, reason: str) -> Request:
         """Extend the deadline once, as far as the request's law allows.
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import date
 from pathlib import Path
@@ -138,6 +140,20 @@ def consent_set(
     out.print(f"{change.purpose}: {change.decision} ({change.method}) recorded as {change.id}")
 
 
+@consent_app.command("import")
+def consent_import(
+    tenant: Tenant,
+    file: Annotated[Path, typer.Argument(help="CSV with a header, or JSONL (.jsonl).")],
+) -> None:
+    """Record many choices from a file: subject, purpose, decision[, method, source].
+
+    All or nothing: every row is checked first, and an error names the row.
+    """
+    rows = _rows(file)
+    count = _life().consent.import_rows(request(), tenant, rows, source=file.name)
+    out.print(f"{count} consent choice(s) recorded from {file.name}", markup=False)
+
+
 @consent_app.command("list")
 def consent_list(tenant: Tenant, subject: Subject = None) -> None:
     """Current choices."""
@@ -216,6 +232,20 @@ def dsr_extend(
     out.print(f"{req.id} now due {req.due_on}")
 
 
+@dsr_app.command("lift-restriction")
+def dsr_lift_restriction(
+    tenant: Tenant,
+    dsr_id: str,
+    reason: Annotated[str, typer.Option(help="Why processing may resume (kept on the request).")],
+    informed: Annotated[
+        bool, typer.Option("--subject-informed", help="Confirm the subject was told first.")
+    ] = False,
+) -> None:
+    """Lift the restriction of a completed restriction request (GDPR Art. 18(3))."""
+    req = _life().dsr.lift_restriction(request(), tenant, dsr_id, reason, informed=informed)
+    out.print(f"{req.id}: restriction lifted")
+
+
 @dsr_app.command("reject")
 def dsr_reject(tenant: Tenant, dsr_id: str, reason: Annotated[str, typer.Option()]) -> None:
     """Close a request without acting on it."""
@@ -282,6 +312,33 @@ def minimize_report(
         ["kind", "where", "detail", "suggestion"],
         [[f.kind, f.target, f.detail, f.suggestion] for f in report.findings],
     )
+
+
+def _rows(file: Path) -> list[dict[str, Any]]:
+    """The rows of a CSV (with a header) or JSONL file; errors name the line, never values."""
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = type(exc).__name__
+        raise InvalidInput(f"{file.name}: cannot read it as UTF-8 text ({reason})") from None
+    if file.suffix.lower() in (".jsonl", ".ndjson"):
+        rows: list[dict[str, Any]] = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError:
+                raise InvalidInput(f"{file.name} line {number}: not JSON") from None
+            if not isinstance(row, dict):
+                raise InvalidInput(f"{file.name} line {number}: not a JSON object")
+            rows.append(row)
+        return rows
+    reader = csv.DictReader(io.StringIO(text))
+    missing = {"subject", "purpose", "decision"} - set(reader.fieldnames or ())
+    if missing:
+        raise InvalidInput(f"{file.name}: the header lacks {', '.join(sorted(missing))}")
+    return list(reader)
 
 
 def _pair(text: str, option: str) -> tuple[str, str]:
