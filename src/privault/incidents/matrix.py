@@ -157,12 +157,9 @@ def _levels(doc: _MatrixDoc) -> dict[str, tuple[Level, ...]]:
         raise ConfigurationError(
             f"escalation matrix: unknown severity {unknown[0]!r}; valid: {', '.join(SEVERITIES)}"
         )
+    missing = [s for s in SEVERITIES if s not in doc.severities]
     out: dict[str, tuple[Level, ...]] = {}
-    for sev in SEVERITIES:
-        if sev not in doc.severities:
-            raise ConfigurationError(
-                f"escalation matrix: no levels for severity {sev!r} (write {sev}: [] for none)"
-            )
+    for sev in (s for s in SEVERITIES if s in doc.severities):
         levels = []
         for n, lv in enumerate(doc.severities[sev], 1):
             where = f"severities.{sev}[{n}]"
@@ -174,6 +171,11 @@ def _levels(doc: _MatrixDoc) -> dict[str, tuple[Level, ...]]:
                 )
             levels.append(Level(refs, window))
         out[sev] = tuple(levels)
+    if missing:
+        raise ConfigurationError(
+            f"escalation matrix: no levels for severity {missing[0]!r} "
+            f"(write {missing[0]}: [] for none)"
+        )
     return out
 
 
