@@ -172,17 +172,22 @@ def test_failed_delivery_is_recorded_and_retried_until_sent(
     assert svc.escalation(admin, inc)["failed_deliveries"] == 1
 
 
+def nis2_case(platform: Platform, admin: RequestContext, port: int) -> str:
+    """A low-severity NIS2 case led by dora: early warning 24 h, notification 72 h."""
+    platform.incidents.apply_matrix(admin, matrix(port))
+    inc = platform.incidents.open(admin, "DDoS", "low", flags=["nis2"]).id
+    platform.incidents.add_member(admin, inc, "user:dora", "lead")
+    return inc
+
+
 def test_clock_reminders_at_each_threshold_exactly_once(
     platform: Platform, admin: RequestContext, clock: FixedClock, inbox: tuple[Inbox, int]
 ) -> None:
     box, port = inbox
     svc = platform.incidents
-    svc.apply_matrix(admin, matrix(port))
     ticker = IncidentTicker(svc, clock, timedelta(minutes=5))
     start = clock.now()
-    # NIS2: early warning 24 h, notification 72 h (the final report is a month later).
-    inc = svc.open(admin, "DDoS", "low", flags=["nis2"]).id
-    svc.add_member(admin, inc, "user:dora", "lead")
+    inc = nis2_case(platform, admin, port)
 
     def at(hours: float) -> list[str]:
         clock.current = start + timedelta(hours=hours)
@@ -218,9 +223,7 @@ def test_a_late_tick_sends_only_the_latest_threshold(
 ) -> None:
     box, port = inbox
     svc = platform.incidents
-    svc.apply_matrix(admin, matrix(port))
-    inc = svc.open(admin, "DDoS", "low", flags=["nis2"]).id
-    svc.add_member(admin, inc, "user:dora", "lead")
+    inc = nis2_case(platform, admin, port)
     clock.advance(timedelta(hours=67))  # the server was down for almost three days
     svc.tick(system_context("system:incidents", clock))
     stages = [s for k, s in kinds(platform, admin, inc) if k == "reminder"]

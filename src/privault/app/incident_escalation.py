@@ -120,7 +120,7 @@ class EscalationOps(IncidentBase):
         decision = self._check(ctx, "incident.ack", incident_id)
         with self._data.transaction() as conn:
             incident = self._load(conn, incident_id)
-            memory = esc.Memory.of(incident, repo.timeline(conn, incident_id))
+            memory = esc.Memory.of(repo.timeline(conn, incident_id))
             if memory.acked is not None:
                 raise Conflict(
                     f"{incident_id} was acknowledged by {memory.acked.actor} "
@@ -140,7 +140,7 @@ class EscalationOps(IncidentBase):
         self._check(ctx, "incident.read", incident_id)
         with self._data.transaction() as conn:
             incident = self._load(conn, incident_id)
-            memory = esc.Memory.of(incident, repo.timeline(conn, incident_id))
+            memory = esc.Memory.of(repo.timeline(conn, incident_id))
         levels = self.matrix().levels.get(incident.severity, ())
         current = sum(1 for k in memory.started if k.startswith("esc:"))
         nxt = None
@@ -175,7 +175,7 @@ class EscalationOps(IncidentBase):
                 timeline = repo.timeline(conn, incident.id)
                 members = repo.members(conn, incident.id)
                 done = repo.notified(conn, incident.id)
-            memory = esc.Memory.of(incident, timeline)
+            memory = esc.Memory.of(timeline)
             stages = esc.escalation_stages(incident, memory, matrix, now)
             obligations = self._obligations(incident, done)
             stages += esc.reminder_stages(incident, obligations, memory, matrix, now)

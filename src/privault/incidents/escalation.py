@@ -62,10 +62,9 @@ class Memory:
     started: dict[str, TimelineEntry]
     delivered: dict[str, Attempts]
     acked: TimelineEntry | None
-    opened_at: datetime
 
     @classmethod
-    def of(cls, incident: Incident, timeline: Sequence[TimelineEntry]) -> Memory:
+    def of(cls, timeline: Sequence[TimelineEntry]) -> Memory:
         """Read the tick's memory from a timeline."""
         started: dict[str, TimelineEntry] = {}
         delivered: dict[str, Attempts] = {}
@@ -79,8 +78,7 @@ class Memory:
                 delivered[key] = Attempts(str(t.detail.get("status")), count, t.ts)
             elif t.kind == "ack" and acked is None:
                 acked = t
-        opened = timeline[0].ts if timeline else incident.detected_at
-        return cls(started, delivered, acked, opened)
+        return cls(started, delivered, acked)
 
     def failed(self, stage: str, now: datetime | None = None) -> list[str]:
         """Targets of ``stage`` whose last delivery failed; with ``now``, those due a retry."""
