@@ -12,10 +12,14 @@ from email.message import Message
 import pytest
 
 from privault.app.bootstrap import Platform
+from privault.app.incident_base import EscalationSetup
+from privault.app.incidents import IncidentService
 from privault.app.scheduler import IncidentTicker, system_context
 from privault.core.clock import FixedClock
 from privault.core.context import RequestContext
 from privault.core.errors import ConfigurationError, Conflict
+from privault.incidents.matrix import MONITOR
+from privault.monitor.notifiers import build_notifier
 from tests.support.smtp import Inbox, free_port, start_smtp
 
 CANARY = "Zebulon Quixotefield"
@@ -245,3 +249,33 @@ def test_matrix_rejects_unknown_names_and_keeps_the_installed_one(
     assert svc.matrix_text()[0] == "shipped"
     assert not (platform.settings.data_dir / "escalation.yaml").exists()
     assert platform.audit.search(action="incident.matrix.apply") == []
+
+
+def test_monitor_notifiers_get_what_their_severity_wants(
+    platform: Platform, admin: RequestContext, clock: FixedClock, inbox: tuple[Inbox, int]
+) -> None:
+    box, port = inbox
+    p = platform
+    mailer = {"type": "email", "port": port}
+    setup = EscalationSetup(
+        p.settings.data_dir / "escalation.yaml",
+        (
+            build_notifier({**mailer, "recipients": ["all@example.test"]}),
+            build_notifier(
+                {**mailer, "recipients": ["crit@example.test"], "min_severity": "critical"}
+            ),
+        ),
+    )
+    svc = IncidentService(
+        p.data, p.audit, p.authz, p.tenants, p.gate, p.identity, p.key_admin, p.clock, setup
+    )
+    svc.apply_matrix(
+        admin,
+        "severities: {critical: [], high: [{notify: [notifier:monitor]}], medium: [], low: []}",
+    )
+    inc = svc.open(admin, "Suspicious export", "high").id
+    report = svc.tick(system_context("system:incidents", clock))
+    assert (report.sent, report.skipped) == (1, 1)
+    assert len(box.to("all@example.test")) == 1 and box.to("crit@x.test") == []
+    notes = [t.text for t in svc.timeline(admin, inc) if t.kind == "notify"]
+    assert f"skipped: esc:0 to {MONITOR}#1 (below the notifier's minimum severity)" in notes

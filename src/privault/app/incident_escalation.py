@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from privault.access.policy import Decision
 from privault.app.incident_base import IncidentBase
 from privault.core.context import RequestContext
 from privault.core.errors import ConfigurationError, Conflict
@@ -220,11 +221,16 @@ class EscalationOps(IncidentBase):
             if target == MONITOR:
                 return _Delivery(target, "skipped", "monitor.yaml has no notifiers")
             if target.startswith(f"{MONITOR}#"):
-                notifier = self.alert_notifiers[int(target.rsplit("#", 1)[1])]
+                index = int(target.rsplit("#", 1)[1])
+                if index >= len(self.alert_notifiers):
+                    return _Delivery(target, "skipped", "no longer in monitor.yaml")
+                notifier = self.alert_notifiers[index]
                 if not wants(notifier, alert):
                     return _Delivery(target, "skipped", "below the notifier's minimum severity")
                 notifier.send(alert)
             elif kind == "notifier":
+                if name not in matrix.notifiers:
+                    return _Delivery(target, "skipped", "no longer in the matrix")
                 build_notifier(matrix.notifiers[name]).send(alert)
             else:
                 address = matrix.contacts.get(target)
@@ -270,7 +276,7 @@ class EscalationOps(IncidentBase):
     def _remember(
         self,
         ctx: RequestContext,
-        decision: Any,
+        decision: Decision,
         incident: Incident,
         stage: esc.Stage,
         text: str,
