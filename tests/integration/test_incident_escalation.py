@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 from collections.abc import Iterator
@@ -279,3 +280,14 @@ def test_monitor_notifiers_get_what_their_severity_wants(
     assert len(box.to("all@example.test")) == 1 and box.to("crit@x.test") == []
     notes = [t.text for t in svc.timeline(admin, inc) if t.kind == "notify"]
     assert f"skipped: esc:0 to {MONITOR}#1 (below the notifier's minimum severity)" in notes
+
+
+def test_one_tick_at_a_time(platform: Platform, admin: RequestContext, clock: FixedClock) -> None:
+    platform.incidents.open(admin, "Phishing", "critical")
+    system = system_context("system:incidents", clock)
+    lock = platform.settings.data_dir / ".incident-tick.lock"
+    with lock.open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # as a tick in another process would
+        with pytest.raises(Conflict, match="another incident tick is running"):
+            platform.incidents.tick(system)
+    assert platform.incidents.tick(system).stages == 1  # released: runs

@@ -10,10 +10,12 @@ due times; the incident title only where the matrix allows it (``include_title``
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -164,9 +166,38 @@ class EscalationOps(IncidentBase):
 
         Raises:
             ConfigurationError: the installed matrix is invalid.
+            Conflict: another tick is running.
         """
         decision = self._check(ctx, "incident.tick")
         matrix = self.matrix()
+        with self._tick_lock():
+            return self._tick(ctx, decision, matrix)
+
+    @contextlib.contextmanager
+    def _tick_lock(self) -> Iterator[None]:
+        """One tick at a time per installation (serve's ticker, the CLI, the API).
+
+        An advisory lock on a file beside the matrix: two ticks running at once
+        could both send a stage before either recorded it.
+
+        Raises:
+            Conflict: another tick is running.
+        """
+        if self.escalation_file is None:
+            yield
+            return
+        lock = self.escalation_file.with_name(".incident-tick.lock")
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise Conflict("another incident tick is running") from None
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
+
+    def _tick(self, ctx: RequestContext, decision: Decision, matrix: Matrix) -> TickReport:
         now = self._clock.now()
         with self._data.transaction() as conn:
             found = [i for i in repo.list_incidents(conn) if i.state != "closed"]
