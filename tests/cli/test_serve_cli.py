@@ -60,3 +60,23 @@ def test_serve_needs_cert_and_key_together(cli: Any, tmp_path: Path) -> None:
     app, _calls = cli
     result = CliRunner().invoke(app, ["serve", "--cert", str(tmp_path / "c.pem")])
     assert result.exit_code == 2
+
+
+def test_serve_runs_the_incident_tick_next_to_retention(
+    cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from privault.app.scheduler import IncidentTicker
+
+    started: list[tuple[str, float]] = []
+    monkeypatch.setattr(
+        IncidentTicker, "start", lambda self: started.append(("start", self.interval.seconds))
+    )
+    monkeypatch.setattr(IncidentTicker, "stop", lambda self: started.append(("stop", 0)))
+    app, calls = cli
+    result = CliRunner().invoke(app, ["serve", "--incident-tick-every", "2"])
+    assert result.exit_code == 0, result.output
+    assert "incident escalations and reminders every 2 min" in result.output
+    assert started == [("start", 120), ("stop", 0)] and len(calls) == 1
+    started.clear()
+    result = CliRunner().invoke(app, ["serve", "--incident-tick-every", "0"])
+    assert "incident escalations" not in result.output and started == []

@@ -20,6 +20,7 @@ from privault.app.discovery import ScanService
 from privault.app.freeze import ExportFreezes
 from privault.app.gate import Gate
 from privault.app.identity import IdentityService
+from privault.app.incident_base import EscalationSetup
 from privault.app.incidents import IncidentService
 from privault.app.keys import KeyService
 from privault.app.lifecycle import POLICY_FILE, Deps, Lifecycle, build_lifecycle, load_policies
@@ -189,6 +190,7 @@ def _assemble(settings: Settings, provider: KeyProvider, clock: Clock) -> Platfo
     key_admin = KeyService(keys, tenants, auditor, authz, clock)
     monitor = MonitorService(data, auditor, authz, tenants, vault, identity, clock, monitor_config)
     monitor.attach()
+    escalation = EscalationSetup(settings.data_dir / "escalation.yaml", tuple(monitor.notifiers))
     rp = RelyingParty(settings.webauthn_rp_id, "privault", settings.webauthn_origin)
     mfa = MfaService(data, keys, identity, auditor, authz, clock, rp)
     return Platform(
@@ -211,7 +213,9 @@ def _assemble(settings: Settings, provider: KeyProvider, clock: Clock) -> Platfo
         masking=MaskingService(auditor, authz, keys),
         discovery=ScanService(data, auditor, authz, tenants, clock),
         monitor=monitor,
-        incidents=IncidentService(data, auditor, authz, tenants, gate, identity, key_admin, clock),
+        incidents=IncidentService(
+            data, auditor, authz, tenants, gate, identity, key_admin, clock, escalation
+        ),
         lifecycle=build_lifecycle(
             Deps(data, keys, tenants, vault, gate, auditor, authz, clock),
             consent_store,

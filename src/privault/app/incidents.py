@@ -1,38 +1,32 @@
-"""Incident use cases: cases and lifecycle, impact from the trail, clocks, containment, notices.
+"""Incident use cases: cases and their lifecycle, team, notes and impact from the trail.
 
 Each call: authorize → act → audit (``incident.*`` events, ids only) and add a
 timeline entry, in one unit of work. Impact reads the trail's gated reads of
 the compromised principal, API key or source, maps records to subjects, and
 reads jurisdictions through the gate (purpose ``incident-response``).
+
+The service is assembled from parts, one module each: containment
+(:mod:`incident_containment`), clocks, register and notices
+(:mod:`incident_notices`), acknowledgement, escalation and reminders
+(:mod:`incident_escalation`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection
-
-from privault.access import repository as access_repo
-from privault.access.policy import Decision
 from privault.app import incident_reads as reads
-from privault.app.auditing import Auditor
-from privault.app.authz import Authorizer
-from privault.app.gate import Gate
-from privault.app.identity import IdentityService
-from privault.app.keys import KeyService
-from privault.app.tenants import TenantService
-from privault.core.clock import Clock
+from privault.app.incident_base import utc
+from privault.app.incident_containment import CONTAINMENTS, ContainmentOps
+from privault.app.incident_escalation import Acknowledgement, EscalationOps, TickReport
+from privault.app.incident_notices import NoticeOps
 from privault.core.context import RequestContext
-from privault.core.errors import Conflict, InvalidInput, NotFound
+from privault.core.errors import InvalidInput, NotFound
 from privault.core.ids import new_id
-from privault.incidents import clocks, notices, register
 from privault.incidents import repository as repo
-from privault.incidents.impact import (
-    Selector,
-    summarize,
-)
+from privault.incidents.impact import Selector, summarize
 from privault.incidents.model import (
     Incident,
     Member,
@@ -43,78 +37,22 @@ from privault.incidents.model import (
     check_transition,
 )
 from privault.monitor import repository as alert_repo
-from privault.store.uow import UnitOfWork
 
-CONTAINMENTS = (
-    "disable-user",
-    "revoke-sessions",
-    "revoke-api-key",
-    "rotate-keys",
-    "freeze-exports",
-)
-IMPACT_PURPOSE = "incident-response"
-NOTICE_PURPOSE = "breach-notification"
+__all__ = [
+    "CONTAINMENTS",
+    "IMPACT_PURPOSE",
+    "NOTICE_PURPOSE",
+    "Acknowledgement",
+    "IncidentService",
+    "TickReport",
+]
 
-
-def _utc(ts: datetime) -> datetime:
-    if ts.tzinfo is None:
-        raise InvalidInput("times need a zone offset (e.g. 2026-01-31T08:00+01:00 or Z)")
-    return ts.astimezone(UTC)
+IMPACT_PURPOSE = reads.IMPACT_PURPOSE
+NOTICE_PURPOSE = reads.NOTICE_PURPOSE
 
 
-class IncidentService:
-    """Incident response and breach notification."""
-
-    def __init__(
-        self,
-        data: UnitOfWork,
-        auditor: Auditor,
-        authz: Authorizer,
-        tenants: TenantService,
-        gate: Gate,
-        identity: IdentityService,
-        key_admin: KeyService,
-        clock: Clock,
-    ) -> None:
-        self._data, self._audit, self._authz = data, auditor, authz
-        self._tenants, self._gate, self._identity, self._keys = tenants, gate, identity, key_admin
-        self._clock = clock
-        self.rules: list[clocks.Rule] = clocks.load_rules()
-
-    # -- helpers ------------------------------------------------------------------
-    def _record(
-        self,
-        conn: Connection,
-        ctx: RequestContext,
-        decision: Decision,
-        incident: Incident,
-        kind: str,
-        text: str,
-        **detail: Any,
-    ) -> None:
-        """Audit ``incident.<kind>`` and add the timeline entry, in ``conn``'s transaction."""
-        now = self._clock.now()
-        repo.append_timeline(conn, incident.id, now, ctx.principal.id, kind, text, detail)
-        repo.set_fields(conn, incident.id, updated_at=now)
-        event = self._audit.event(
-            ctx,
-            f"incident.{kind}",
-            f"incidents/{incident.id}",
-            tenant_id=incident.tenant_id,
-            decision=decision,
-            **detail,
-        )
-        self._audit.write(conn, [event])
-
-    def _load(self, conn: Connection, incident_id: str) -> Incident:
-        found = repo.get(conn, incident_id)
-        if found is None:
-            raise NotFound(f"no incident {incident_id}")
-        return found
-
-    def _check(self, ctx: RequestContext, action: str, incident_id: str | None = None) -> Decision:
-        path = f"incidents/{incident_id}" if incident_id else "incidents"
-        return self._authz.check(ctx, action, None, path)
+class IncidentService(ContainmentOps, NoticeOps, EscalationOps):
+    """Incident response and breach notification (cases here; the rest in its parts)."""
 
     # -- cases ----------------------------------------------------------------------
     def open(
@@ -149,8 +87,8 @@ class IncidentService:
                 severity, tenant_id = alert.severity, tenant_id or alert.tenant_id
                 detected = alert.first_seen
                 breach_start = breach_start or alert.first_seen
-            aware = _utc(aware_at) if aware_at else now
-            start = _utc(breach_start) if breach_start else None
+            aware = utc(aware_at) if aware_at else now
+            start = utc(breach_start) if breach_start else None
             if start is not None and aware < start:
                 raise InvalidInput("awareness cannot precede the start of the breach")
             incident = Incident(
@@ -163,7 +101,7 @@ class IncidentService:
                 detected,
                 aware,
                 start,
-                _utc(breach_end) if breach_end else None,
+                utc(breach_end) if breach_end else None,
                 ctx.principal.id,
                 now,
                 check_flags(list(flags)),
@@ -286,8 +224,8 @@ class IncidentService:
             raise InvalidInput("name a principal, an API key or a source to assess")
         decision = self._check(ctx, "incident.assess", incident_id)
         sel = Selector(
-            _utc(selector.since),
-            _utc(selector.until),
+            utc(selector.since),
+            utc(selector.until),
             selector.principal,
             selector.api_key,
             selector.source,
@@ -314,164 +252,3 @@ class IncidentService:
                 exposed=impact["exposed_subjects"],
             )
         return impact
-
-    # -- clocks and register ----------------------------------------------------------
-    def clocks(
-        self, ctx: RequestContext, incident_id: str, tz: str | None = None
-    ) -> list[dict[str, Any]]:
-        """Every notification duty of an incident with its countdown (times shown in ``tz``)."""
-        self._check(ctx, "incident.read", incident_id)
-        with self._data.transaction() as conn:
-            incident = self._load(conn, incident_id)
-            done = repo.notified(conn, incident_id)
-        return self._clocks(incident, done, tz)
-
-    def _clocks(
-        self, incident: Incident, done: dict[str, datetime], tz: str | None
-    ) -> list[dict[str, Any]]:
-        facts = clocks.Facts.of(incident.impact, incident.flags, incident.severity)
-        obs = clocks.obligations(self.rules, facts, incident.aware_at, done)
-        now = self._clock.now()
-        return [clocks.countdown(o, now, tz) for o in obs]
-
-    def mark_notified(
-        self,
-        ctx: RequestContext,
-        incident_id: str,
-        rule: str,
-        at: datetime | None = None,
-        reference: str | None = None,
-    ) -> None:
-        """Record that a duty (rule id) was fulfilled at ``at`` (default: now)."""
-        if rule not in {r.id for r in self.rules}:
-            raise InvalidInput(f"unknown rule {rule!r}")
-        decision = self._check(ctx, "incident.update", incident_id)
-        when = _utc(at) if at else self._clock.now()
-        with self._data.transaction() as conn:
-            incident = self._load(conn, incident_id)
-            repo.mark_notified(conn, incident_id, rule, when, ctx.principal.id, reference)
-            self._record(conn, ctx, decision, incident, "notified", f"{rule} notified", rule=rule)
-
-    def register(self, ctx: RequestContext) -> list[dict[str, Any]]:
-        """The breach register: one entry per incident, notified or not (Art. 33(5))."""
-        self._check(ctx, "incident.register")
-        with self._data.transaction() as conn:
-            found = repo.list_incidents(conn)
-            parts = [(i, repo.timeline(conn, i.id), repo.notified(conn, i.id)) for i in found]
-        return [register.entry(i, tl, self._clocks(i, done, None)) for i, tl, done in parts]
-
-    # -- containment --------------------------------------------------------------------
-    def contain(self, ctx: RequestContext, incident_id: str, action: str, target: str) -> str:
-        """Run a containment action (each service audits its own act) and put it on the timeline.
-
-        Actions: disable-user USER, revoke-sessions USER, revoke-api-key KEY_ID,
-        rotate-keys TENANT, freeze-exports TENANT.
-        """
-        if action not in CONTAINMENTS:
-            raise InvalidInput(f"unknown containment {action!r}; valid: {', '.join(CONTAINMENTS)}")
-        decision = self._check(ctx, "incident.contain", incident_id)
-        with self._data.transaction() as conn:
-            self._load(conn, incident_id)
-        text = self._act(ctx, incident_id, action, target)
-        with self._data.transaction() as conn:
-            incident = self._load(conn, incident_id)
-            self._record(
-                conn,
-                ctx,
-                decision,
-                incident,
-                "containment",
-                text,
-                containment=action,
-                target=target,
-            )
-        return text
-
-    def _act(self, ctx: RequestContext, incident_id: str, action: str, target: str) -> str:
-        if action == "disable-user":
-            self._identity.disable(ctx, target.removeprefix("user:"))
-            return f"disabled user {target} (sessions and API keys revoked)"
-        if action == "revoke-sessions":
-            user = self._identity.user(target.removeprefix("user:"))
-            self._authz.check(ctx, "user.session.revoke", None, f"users/{user.username}")
-            with self._data.transaction() as conn:
-                n = access_repo.revoke_user_sessions(conn, user.id, self._clock.now())
-            return f"revoked {n} session(s) of {user.username}"
-        if action == "revoke-api-key":
-            self._identity.revoke_api_key(ctx, target)
-            return f"revoked API key {target}"
-        tenant = self._tenants.get(target)
-        if action == "rotate-keys":
-            version = self._keys.rotate(ctx, tenant.slug)
-            return f"rotated the keys of tenant {tenant.slug} (version {version})"
-        with self._data.transaction() as conn:
-            if not repo.freeze(conn, tenant.id, incident_id, ctx.principal.id, self._clock.now()):
-                raise Conflict(f"exports of {tenant.slug} are frozen already")
-        return f"froze exports of tenant {tenant.slug}"
-
-    def unfreeze(self, ctx: RequestContext, incident_id: str, tenant: str) -> None:
-        """Lift a tenant's export freeze (on the timeline)."""
-        decision = self._check(ctx, "incident.contain", incident_id)
-        t = self._tenants.get(tenant)
-        with self._data.transaction() as conn:
-            incident = self._load(conn, incident_id)
-            if not repo.unfreeze(conn, t.id):
-                raise NotFound(f"exports of {t.slug} are not frozen")
-            self._record(
-                conn,
-                ctx,
-                decision,
-                incident,
-                "containment",
-                f"lifted the export freeze of {t.slug}",
-                target=t.slug,
-            )
-
-    def is_frozen(self, tenant: str) -> bool:
-        """Whether exports of ``tenant`` (id or slug) are frozen by an incident."""
-        t = self._tenants.get(tenant)
-        with self._data.transaction() as conn:
-            return repo.frozen(conn, t.id) is not None
-
-    # -- notices ------------------------------------------------------------------------
-    def notice(
-        self, ctx: RequestContext, incident_id: str, kind: str, *, contact: str, organisation: str
-    ) -> str:
-        """A draft notice (``authority`` or a generic ``individual`` letter) from the impact."""
-        decision = self._check(ctx, "incident.notice", incident_id)
-        with self._data.transaction() as conn:
-            incident = self._load(conn, incident_id)
-            measures = [t.text for t in repo.timeline(conn, incident_id) if t.kind == "containment"]
-            text = notices.render(kind, notices.context(incident, measures, contact, organisation))
-            self._record(
-                conn, ctx, decision, incident, "notice", f"drafted {kind} notice", notice=kind
-            )
-        return text
-
-    def letters(
-        self, ctx: RequestContext, incident_id: str, *, contact: str, organisation: str
-    ) -> list[tuple[str, str]]:
-        """(subject id, letter) for every exposed subject; names and addresses via the gate."""
-        decision = self._check(ctx, "incident.notice", incident_id)
-        with self._data.transaction() as conn:
-            incident = self._load(conn, incident_id)
-            measures = [t.text for t in repo.timeline(conn, incident_id) if t.kind == "containment"]
-        base = notices.context(incident, measures, contact, organisation)
-        out: list[tuple[str, str]] = []
-        for tenant_id, subjects in (incident.impact or {}).get("affected", {}).items():
-            exposed = {sid: s["records"][0] for sid, s in subjects.items() if s["exposed"]}
-            for sid, recipient in reads.recipients(
-                self._tenants, self._gate, ctx, tenant_id, exposed
-            ).items():
-                out.append((sid, notices.render("individual", base, recipient)))
-        with self._data.transaction() as conn:
-            self._record(
-                conn,
-                ctx,
-                decision,
-                incident,
-                "notice",
-                f"drafted {len(out)} letter(s) to individuals",
-                letters=len(out),
-            )
-        return out

@@ -34,6 +34,7 @@ class Rule:
     when: Mapping[str, Any]
     deadline: Mapping[str, Any]
     after: str | None = None
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +76,7 @@ class Obligation:
     due: datetime | None
     guidance: str
     notified_at: datetime | None = None
+    start: datetime | None = None
 
 
 def load_rules(path: Path | None = None) -> list[Rule]:
@@ -105,6 +107,7 @@ def load_rules(path: Path | None = None) -> list[Rule]:
                     when,
                     dict(raw["deadline"]),
                     raw.get("after"),
+                    raw.get("note", ""),
                 )
             )
     except (KeyError, TypeError) as exc:
@@ -157,15 +160,27 @@ def _conditions(rule: Rule, facts: Facts) -> tuple[bool, str]:
         return False, f"fewer than {w['min_total']} individuals"
     if "max_total" in w and exposed > int(w["max_total"]):
         return False, f"more than {w['max_total']} individuals"
-    if "more_than_per_state" in w:
-        limit = int(w["more_than_per_state"])
-        big = sorted(
-            c for c, n in _counts(rule, facts).items() if c.startswith("US-") and n > limit
-        )
-        if not big:
-            return False, f"no state with more than {limit} residents affected"
-        return True, f"more than {limit} residents of {', '.join(big)}"
+    for key, above in (("more_than_per_state", True), ("min_per_state", False)):
+        if key in w:
+            return _per_state(rule, facts, int(w[key]), above)
     return _where(rule, facts)
+
+
+def _per_state(rule: Rule, facts: Facts, limit: int, above: bool) -> tuple[bool, str]:
+    """A resident threshold per state (only the rule's ``states`` when it names them)."""
+    states = rule.when.get("states")
+    counts = _counts(rule, facts)
+    big = sorted(
+        c
+        for c, n in counts.items()
+        if c.startswith("US-")
+        and (states is None or c in states)
+        and (n > limit if above else n >= limit)
+    )
+    wording = f"more than {limit}" if above else f"{limit} or more"
+    if not big:
+        return False, f"no state with {wording} residents affected"
+    return True, f"{wording} residents of {', '.join(big)}"
 
 
 def add_months(when: datetime, months: int) -> datetime:
@@ -181,7 +196,7 @@ def due_from(base: datetime, deadline: Mapping[str, Any]) -> tuple[datetime | No
     if deadline.get("immediately"):
         return base, "immediately"
     if deadline.get("undue_delay"):
-        return None, "without undue delay (no fixed clock)"
+        return None, str(deadline.get("text") or "without undue delay (no fixed clock)")
     if "hours" in deadline:
         return base + timedelta(hours=int(deadline["hours"])), f"within {deadline['hours']} h"
     if "days" in deadline:
@@ -214,7 +229,9 @@ def obligations(
             anchor = notified.get(rule.after) or (prior.due if prior else None)
             base = anchor.astimezone(UTC) if anchor else aware
         due, guidance = due_from(base, rule.deadline)
-        out[rule.id] = Obligation(rule, applies, reason, due, guidance, notified.get(rule.id))
+        out[rule.id] = Obligation(
+            rule, applies, reason, due, guidance, notified.get(rule.id), start=base
+        )
     return list(out.values())
 
 
@@ -254,6 +271,7 @@ def countdown(ob: Obligation, now: datetime, tz: str | None = None) -> dict[str,
         "regulation": ob.rule.regulation,
         "title": ob.rule.title,
         "basis": ob.rule.basis,
+        "note": ob.rule.note,
         "audience": ob.rule.audience,
         "applies": ob.applies,
         "reason": ob.reason,

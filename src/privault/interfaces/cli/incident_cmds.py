@@ -1,4 +1,4 @@
-"""``privault incident``: cases, impact, clocks, register, containment and notices."""
+"""``privault incident``: cases, impact, clocks, register, containment, notices, escalation."""
 
 from __future__ import annotations
 
@@ -180,3 +180,91 @@ def notice_cmd(
     for n, (_sid, text) in enumerate(letters, 1):
         (output / f"letter-{n:05d}.txt").write_text(text)
     out.print(f"wrote {len(letters)} letter(s) to {output}")
+
+
+@incident_app.command("team")
+def team_cmd(
+    incident_id: str,
+    member: Annotated[str, typer.Argument(help="A principal, e.g. user:dora.")],
+    role: Annotated[str, typer.Argument(help="lead, investigator, communications, legal, dpo, "
+                                             "technical or observer.")],
+) -> None:  # fmt: skip
+    """Add a response-team member in a role (escalation notifies by role)."""
+    _svc(platform()).add_member(request(), incident_id, member, role)
+    out.print(f"{member} joined {incident_id} as {role}", markup=False)
+
+
+@incident_app.command("notified")
+def notified_cmd(
+    incident_id: str,
+    rule: Annotated[str, typer.Argument(help="A duty's rule id (see `incident clocks`).")],
+    at: Annotated[str | None, typer.Option(help="When it was done (ISO; default now).")] = None,
+    reference: Annotated[str | None, typer.Option(help="Case or filing reference.")] = None,
+) -> None:
+    """Record that a notification duty was fulfilled (its reminders stop)."""
+    _svc(platform()).mark_notified(request(), incident_id, rule, _when(at, "at"), reference)
+    out.print(f"{rule} recorded as notified for {incident_id}", markup=False)
+
+
+@incident_app.command("ack")
+def ack_cmd(incident_id: str) -> None:
+    """Acknowledge an incident: records who and when, and stops its escalation."""
+    ack = _svc(platform()).ack(request(), incident_id)
+    out.print(f"{ack.incident_id} acknowledged by {ack.by} at level {ack.level}", markup=False)
+
+
+@incident_app.command("escalation")
+def escalation_cmd(incident_id: str) -> None:
+    """Escalation state: level, acknowledgement, next level due, failed deliveries (JSON)."""
+    doc = _svc(platform()).escalation(request(), incident_id)
+    out.print(json.dumps(doc, indent=2), markup=False)
+
+
+@incident_app.command("tick")
+def tick_cmd() -> None:
+    """Send due escalations and clock reminders once (exit 1 if a delivery failed).
+
+    Idempotent: nothing is sent twice; failed deliveries are retried on the next
+    tick. `privault serve` runs this every 5 minutes (--incident-tick-every).
+    """
+    report = _svc(platform()).tick(request())
+    out.print(
+        f"{report.incidents} open incident(s): {report.stages} new notification(s), "
+        f"{report.sent} sent, {report.failed} failed, {report.skipped} skipped"
+    )
+    if report.failed:
+        raise typer.Exit(1)
+
+
+matrix_app = typer.Typer(help="The escalation matrix (who is notified, and who next).")
+incident_app.add_typer(matrix_app, name="matrix")
+
+
+@matrix_app.command("show")
+def matrix_show_cmd() -> None:
+    """Print the matrix in force (this installation's file, else the shipped one)."""
+    source, text = _svc(platform()).matrix_text()
+    out.print(f"# source: {source}", markup=False)
+    out.print(text, markup=False, end="")
+
+
+@matrix_app.command("check")
+def matrix_check_cmd(file: Path) -> None:
+    """Validate a matrix file without installing it (exit 2 if invalid)."""
+    matrix = IncidentService.check_matrix(_read(file), str(file))
+    levels = ", ".join(f"{sev}: {len(lv)}" for sev, lv in matrix.levels.items())
+    out.print(f"{file} is valid (levels {levels}; {len(matrix.reminders)} reminder(s))")
+
+
+@matrix_app.command("apply")
+def matrix_apply_cmd(file: Path) -> None:
+    """Validate a matrix file and install it (the server reads it at its next tick)."""
+    _svc(platform()).apply_matrix(request(), _read(file))
+    out.print(f"installed the escalation matrix from {file}")
+
+
+def _read(file: Path) -> str:
+    try:
+        return file.read_text(encoding="utf-8")
+    except OSError:
+        raise InvalidInput(f"cannot read {file}") from None

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from privault.app import server_state
-from privault.app.scheduler import RetentionScheduler
+from privault.app.scheduler import IncidentTicker, RetentionScheduler
 from privault.app.setup import write_self_signed
 from privault.core.errors import InvalidInput
 from privault.interfaces.api import ApiConfig, create_app
@@ -33,6 +33,12 @@ def serve(
     retention_every: Annotated[
         int, typer.Option(min=0, help="run retention every N hours (0: never)")
     ] = 24,
+    incident_tick_every: Annotated[
+        int,
+        typer.Option(
+            min=0, help="send incident escalations and clock reminders every N minutes (0: never)"
+        ),
+    ] = 5,
 ) -> None:
     """Serve the dashboard at / and the API at /api/v1 (HTTPS with a certificate)."""
     import uvicorn
@@ -58,7 +64,16 @@ def serve(
         platform.settings.data_dir,
         server_state.ServerState(tls, host, port, platform.clock.now()),
     )
-    scheduler = None
+    scheduler, ticker = None, None
+    if incident_tick_every:
+        ticker = IncidentTicker(
+            platform.incidents, platform.clock, timedelta(minutes=incident_tick_every)
+        )
+        ticker.start()
+        common.out.print(
+            f"incident escalations and reminders every {incident_tick_every} min "
+            "(--incident-tick-every 0: off)"
+        )
     if retention_every:
         scheduler = RetentionScheduler(
             platform.lifecycle, platform.tenants, platform.clock, timedelta(hours=retention_every)
@@ -75,5 +90,6 @@ def serve(
         log_level="info",
         server_header=False,
     )
-    if scheduler is not None:
-        scheduler.stop()
+    for running in (scheduler, ticker):
+        if running is not None:
+            running.stop()
