@@ -35,8 +35,14 @@ def _anonymous(request: Request) -> RequestContext:
     return RequestContext(Principal("anonymous"), source=f"web:{client_address(request)}")
 
 
-def _signed_in(request: Request, token: str) -> Response:
-    response = RedirectResponse("/", status_code=303)
+def _local(path: str) -> str:
+    """``path`` if it is a path on this site (no open redirect), else ``/``."""
+    ok = path.startswith("/") and not path.startswith(("//", "/\\")) and path.isprintable()
+    return path if ok else "/"
+
+
+def _signed_in(request: Request, token: str, back: str = "/") -> Response:
+    response = RedirectResponse(_local(back), status_code=303)
     set_cookie(request, response, SESSION, token, int(SESSION_ABSOLUTE.total_seconds()))
     return response
 
@@ -122,7 +128,7 @@ def mfa_confirm(request: Request, user: Posted, ctx: Ctx, svc: Svc, code: Code) 
 
 
 @router.post("/stepup")
-def step_up(request: Request, user: Posted, svc: Svc, code: Code) -> Response:
-    """Prove a second factor again: a new session with fresh MFA."""
+def step_up(request: Request, user: Posted, svc: Svc, code: Code, next: Text = "/") -> Response:
+    """Prove a second factor again: a new session with fresh MFA; back to ``next``."""
     done = svc.platform.signin.step_up(_anonymous(request), Secret(user.token), code)
-    return _signed_in(request, done.token.reveal())
+    return _signed_in(request, done.token.reveal(), next)
