@@ -16,6 +16,7 @@ from privault.interfaces.web import (
     pages_lifecycle,
     pages_main,
     pages_vaults,
+    pages_webauthn,
 )
 from privault.interfaces.web.render import HtmlRenderer, error_page
 
@@ -28,6 +29,6 @@ def install(app: FastAPI, config: ApiConfig) -> HtmlRenderer:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (pages_auth, pages_main, pages_admin):
         app.include_router(module.router)
-    for module in (pages_lifecycle, pages_vaults, pages_incidents):
+    for module in (pages_webauthn, pages_lifecycle, pages_vaults, pages_incidents):
         app.include_router(module.router)
     return error_page
