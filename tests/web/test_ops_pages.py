@@ -85,6 +85,10 @@ def test_sharing_page_and_public_download(page: Page, browser: Browser, live: Li
     stranger = browser.new_context()  # no session: the link is the credential
     recipient = stranger.new_page()
     recipient.goto(link)
+    token = link.partition("#")[2]
+    assert token and "?" not in link  # the token rides in the fragment, never sent in a URL
+    expect(recipient.locator("input[name=token]")).to_have_value(token)
+    assert recipient.url.endswith("/share")  # and leaves the address bar and history
     recipient.fill("input[name=passphrase]", "wrong passphrase")
     recipient.click("button:has-text('Download')")
     expect(recipient.locator(".note.bad")).to_contain_text("wrong passphrase")
@@ -164,3 +168,18 @@ def test_incident_pages(page: Page, live: Live) -> None:
     expect(page.locator("#incidents tbody tr")).to_have_count(1)
     live.shot(page, "28-incidents")
     assert not errors, errors
+
+
+def test_technician_cannot_open_another_clients_pages(page: Page, live: Live) -> None:
+    live.platform.credentials.add(
+        _owner(), "globex", NewItem(ItemMeta("globex-fw", "root"), ItemSecrets(Secret(CANARY)))
+    )
+    sign_in(page, live, user="tom", code="")
+    for path in ("/credentials", "/shares", "/lifecycle"):
+        page.goto(f"{live.url}{path}?tenant=globex")
+        expect(page.locator(".note.bad")).to_contain_text("404")
+        expect(page.locator("body")).not_to_contain_text("globex-fw")
+    page.goto(f"{live.url}/credentials")
+    expect(page.locator("#items")).to_contain_text("No item you may open.")
+    page.goto(f"{live.url}/incidents")  # platform-wide cases: not for a client technician
+    expect(page.locator(".note.bad")).to_contain_text("403")

@@ -54,7 +54,8 @@ def upload(
     done = svc.platform.sharing.put(ctx, tenant, name, upload_blocks(file), options)
     files = svc.platform.sharing.files(ctx, tenant)
     tenants = svc.platform.tenants.visible(ctx)
-    link = f"{request.base_url}share?token={quote(done.token.reveal(), safe='')}"
+    # The token rides in the fragment: browsers never send it to a server.
+    link = f"{request.base_url}share#{quote(done.token.reveal(), safe='')}"
     return page(request, "shares.html", tenants=tenants, tenant=tenant, files=files,
                 shared=done, link=link)  # fmt: skip
 
@@ -67,11 +68,11 @@ def revoke(tenant: str, share_id: str, user: Posted, ctx: Ctx, svc: Svc) -> Resp
 
 
 @router.get("/share")
-def share_form(request: Request, token: Annotated[str, Query(max_length=300)] = "") -> Response:
-    """The recipient's page (no login): the link token, and the passphrase if it has one."""
+def share_form(request: Request) -> Response:
+    """The recipient's page (no login): the link token (from the link's fragment) and passphrase."""
     response = Response()
     pre_session(request, response)
-    out = page(request, "share_get.html", user=None, token=token)
+    out = page(request, "share_get.html", user=None, token="")
     out.raw_headers.extend(h for h in response.raw_headers if h[0] == b"set-cookie")
     return out
 
