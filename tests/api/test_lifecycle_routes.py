@@ -85,7 +85,7 @@ def test_holds_place_list_lift_and_block_destruction(
         f"{BASE}/holds", headers=session, json={"reason": "matter 7", "subject_id": "C00001"}
     )
     assert r.status_code == 201 and r.json()["subject_id"] == "C00001"
-    holds = life_client.get(f"{BASE}/holds", headers=session).json()
+    holds = life_client.get(f"{BASE}/holds", headers=session).json()["items"]
     assert [h["reason"] for h in holds] == ["matter 7"]
     done = life_client.post(f"{BASE}/retention/run", headers=session, json={"dry_run": False})
     assert done.json()["destroyed"] == 0 and done.json()["held"] == 1
@@ -94,7 +94,7 @@ def test_holds_place_list_lift_and_block_destruction(
         f"{BASE}/holds/release", headers=session, json={"subject_id": "C00001"}
     )
     assert lifted.json() == {"released": 1}
-    assert life_client.get(f"{BASE}/holds", headers=session).json() == []
+    assert life_client.get(f"{BASE}/holds", headers=session).json()["items"] == []
 
 
 def test_dsr_access_request_end_to_end(
@@ -173,7 +173,7 @@ def test_scopes_and_tenant_isolation(
         r = client.get(url, headers=officer)
         assert r.status_code == 404, url
         assert "G42" not in r.text and "secret matter" not in r.text
-    assert client.get(f"{BASE}/holds", headers=officer).json() == []
+    assert client.get(f"{BASE}/holds", headers=officer).json()["items"] == []
     reader = make_key(platform, admin, "sec", ["dsr.read"])
     assert client.get(f"{BASE}/dsr", headers=reader).status_code == 200
     r = client.post(f"{BASE}/dsr", headers=reader, json={"subject_id": "C1", "kind": "access"})

@@ -33,6 +33,7 @@ from privault.interfaces.api.models_ops import (
 from privault.interfaces.api.routers._paging import After, Limit, next_link, window
 from privault.lifecycle.dsr_repository import Request as Dsr
 from privault.lifecycle.dsr_repository import Step
+from privault.lifecycle.repository import Hold
 
 router = APIRouter(tags=["lifecycle"])
 
@@ -53,22 +54,28 @@ def run_retention(tenant: Tenant, body: RetentionRunIn, ctx: Ctx, svc: Svc) -> R
     )  # fmt: skip
 
 
-@router.get("/tenants/{tenant}/holds", response_model=list[HoldOut])
-def list_holds(tenant: Tenant, ctx: Ctx, svc: Svc) -> list[HoldOut]:
-    """The active legal holds of a tenant."""
-    return [
-        HoldOut(id=h.id, subject_id=h.subject_id, reason=h.reason, created_by=h.created_by,
-                created_at=h.created_at)
-        for h in svc.platform.lifecycle.retention.holds(ctx, tenant)
-    ]  # fmt: skip
+@router.get("/tenants/{tenant}/holds", response_model=Page[HoldOut])
+def list_holds(
+    request: Request, tenant: Tenant, ctx: Ctx, svc: Svc, after: After = None, limit: Limit = 100
+) -> Page[HoldOut]:
+    """The active legal holds of a tenant (by id)."""
+    rows = window(svc.platform.lifecycle.retention.holds(ctx, tenant), lambda h: h.id, after, limit)
+    items = [hold_out(h) for h in rows]
+    return Page(items=items, next=next_link(request, items, lambda h: h.id, limit))
+
+
+def hold_out(h: Hold) -> HoldOut:
+    """The API form of a legal hold."""
+    return HoldOut(id=h.id, subject_id=h.subject_id, reason=h.reason, created_by=h.created_by,
+                   created_at=h.created_at)  # fmt: skip
 
 
 @router.post("/tenants/{tenant}/holds", response_model=HoldOut, status_code=201)
 def place_hold(tenant: Tenant, body: HoldIn, ctx: Ctx, svc: Svc) -> HoldOut:
     """Place a legal hold: nothing it covers is destroyed until it is lifted."""
-    h = svc.platform.lifecycle.retention.hold(ctx, tenant, body.reason, body.subject_id)
-    return HoldOut(id=h.id, subject_id=h.subject_id, reason=h.reason, created_by=h.created_by,
-                   created_at=h.created_at)  # fmt: skip
+    return hold_out(
+        svc.platform.lifecycle.retention.hold(ctx, tenant, body.reason, body.subject_id)
+    )
 
 
 @router.post("/tenants/{tenant}/holds/release", response_model=Released)
