@@ -50,7 +50,11 @@ def _item(title: str, password: str, **kw: object) -> NewItem:
 def _tech(platform: Platform, admin: RequestContext, user: str = "tom") -> RequestContext:
     platform.access.apply_roles(admin, CRED_TECH)
     acme = platform.tenants.get("acme").id
-    return RequestContext(Principal(f"user:{user}", tenant_roles=frozenset({(acme, "cred-tech")})))
+    roles = frozenset({(acme, "cred-tech")})
+    # A reveal is a step-up action: the technician proved a second factor just now.
+    return RequestContext(
+        Principal(f"user:{user}", tenant_roles=roles, mfa_at=platform.clock.now())
+    )
 
 
 def test_reveal_is_gated_audited_and_leaves_no_plaintext(

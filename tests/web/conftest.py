@@ -73,8 +73,8 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def serve(app: Any) -> tuple[str, uvicorn.Server, threading.Thread]:
-    port = _free_port()
+def serve(app: Any, port: int | None = None) -> tuple[str, uvicorn.Server, threading.Thread]:
+    port = port or _free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
     )
@@ -88,9 +88,9 @@ def serve(app: Any) -> tuple[str, uvicorn.Server, threading.Thread]:
     return f"http://127.0.0.1:{port}", server, thread
 
 
-def seeded(tmp: Path) -> tuple[Platform, pyotp.TOTP]:
+def seeded(tmp: Path, **settings: Any) -> tuple[Platform, pyotp.TOTP]:
     """A platform with two clients, records, an owner 'alice' with TOTP."""
-    p = init_platform(make_settings(tmp, "sqlite"), Secret(PASSPHRASE))
+    p = init_platform(make_settings(tmp, "sqlite", **settings), Secret(PASSPHRASE))
     now = datetime.now(UTC)
     op = RequestContext(Principal("user:setup", frozenset({"owner"}), mfa_at=now))
     for slug, name, n in (("acme", "Acme Ltd", 30), ("globex", "Globex Corp", 12)):

@@ -46,6 +46,9 @@ SENSITIVE_ACTIONS: tuple[str, ...] = (
     "record.export",
     "token.detokenize",
     "cred.export",
+    "cred.reveal",
+    "cred.totp",
+    "lifecycle.run",
     "share.purge",
 )
 

@@ -10,6 +10,7 @@ import segno
 from privault.access import repository as repo
 from privault.access import totp
 from privault.access import webauthn as wa
+from privault.access.policy import mfa_fresh
 from privault.app.auditing import PLATFORM, Auditor
 from privault.app.authz import Authorizer
 from privault.app.identity import IdentityService
@@ -58,6 +59,16 @@ class MfaService:
 
     def _recovery_key(self) -> bytes:
         return self._keys.derived_key(PLATFORM, "index", "recovery-codes")
+
+    def _fresh(self, ctx: RequestContext) -> bool:
+        return mfa_fresh(ctx.principal, self._authz.context(ctx.principal))
+
+    def webauthn_count(self, ctx: RequestContext, username: str) -> int:
+        """How many security keys a user has registered (self, or ``mfa.enroll``)."""
+        user = self._identity.user(username)
+        self._authorize_self_or(ctx, "mfa.enroll", user.username)
+        with self._data.transaction() as conn:
+            return len(repo.webauthn_credentials_of(conn, user.id))
 
     def _authorize_self_or(self, ctx: RequestContext, action: str, username: str) -> None:
         """A user manages their own factors; others need ``action``."""
@@ -144,6 +155,13 @@ class MfaService:
         """Options JSON for the browser to create a credential."""
         user = self._identity.user(username)
         self._authorize_self_or(ctx, "mfa.enroll", user.username)
+        own = ctx.principal.id == f"user:{user.username}"
+        if own and user.mfa_enrolled_at is not None and not self._fresh(ctx):
+            # A stolen session must not be able to add the thief's key.
+            raise AccessDenied(
+                "adding a security key needs a second factor proved in the last 15 minutes",
+                rule="mfa-required",
+            )
         with self._data.transaction() as conn:
             existing = [c for c, _k, _n in repo.webauthn_credentials_of(conn, user.id)]
         options, challenge = wa.registration_options(

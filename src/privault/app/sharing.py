@@ -262,7 +262,7 @@ class SharingService:
             self._check_code(ctx, slug, row, link, email, code)
         with self._data.transaction() as conn:
             if not repo.count_download(conn, link.id):
-                raise AccessDenied("this link is exhausted")
+                raise AccessDenied("this link is exhausted", reason="exhausted")
             access_repo.put_failure(conn, _lock_key(link.id), None)
             self._audit.write(conn, [self._event(
                 ctx, "share.get", slug, row, _OK, link=link.id, size=row.size
@@ -301,7 +301,7 @@ class SharingService:
         reason = links.refusal(link.state(row), self._clock.now())
         if reason is not None:
             self._record(ctx, action, "denied", (slug, row), link=link.id, reason=reason)
-            raise AccessDenied(f"this link is {reason}")
+            raise AccessDenied(f"this link is {reason}", reason=reason)
         if wait is not None:
             self._record(ctx, action, "denied", (slug, row), link=link.id, reason="locked")
             raise AccessDenied(

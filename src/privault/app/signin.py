@@ -15,7 +15,7 @@ from privault.app.identity import API_KEY_PREFIX, IdentityService, digest
 from privault.app.mfa import MfaService
 from privault.core.clock import Clock
 from privault.core.context import Principal, RequestContext
-from privault.core.errors import AccessDenied
+from privault.core.errors import AccessDenied, InvalidInput
 from privault.core.secret import Secret
 from privault.crypto.kdf import hash_password, verify_password
 from privault.store.uow import UnitOfWork
@@ -75,15 +75,51 @@ class SignInService:
         self._identity.event(ctx, "auth.login", f"users/{username}", outcome="failed", stage=stage)
 
     def login(
-        self, ctx: RequestContext, username: str, password: Secret[str], *, code: str | None = None
+        self,
+        ctx: RequestContext,
+        username: str,
+        password: Secret[str],
+        *,
+        code: str | None = None,
+        webauthn: str | None = None,
     ) -> Login:
-        """Check password and, when enrolled, a TOTP or recovery code; open a session.
+        """Check password and, when enrolled, a second factor; open a session.
+
+        The second factor is a TOTP or recovery ``code``, or a ``webauthn``
+        assertion (JSON) answering :meth:`webauthn_challenge`.
 
         Raises:
             AccessDenied: one generic message for any wrong part; or locked out.
         """
         now = self._clock.now()
         keys = [f"user:{username.lower()}", f"addr:{ctx.source}"]
+        user = self._password(ctx, keys, username, password, now)
+        mfa_at = None
+        if user.mfa_enrolled_at is not None:
+            if not self._second_factor(user, code, webauthn):
+                self._fail(ctx, keys, username, now, "mfa")
+                raise AccessDenied(BAD_LOGIN, rule="login")
+            mfa_at = now
+        return self._open(ctx, user, keys, mfa_at)
+
+    def webauthn_challenge(self, ctx: RequestContext, username: str, password: Secret[str]) -> str:
+        """Assertion options for signing in with a security key, once the password is right.
+
+        The password comes first so that nobody learns who has a key; failures
+        count towards the lockout like any sign-in.
+
+        Raises:
+            AccessDenied: wrong password, locked out, or no key registered.
+        """
+        now = self._clock.now()
+        keys = [f"user:{username.lower()}", f"addr:{ctx.source}"]
+        user = self._password(ctx, keys, username, password, now)
+        return self._mfa.webauthn_auth_begin(user.username)
+
+    def _password(
+        self, ctx: RequestContext, keys: list[str], username: str, password: Secret[str],
+        now: datetime,
+    ) -> repo.User:  # fmt: skip
         self._check_locks(keys, now)
         with self._data.transaction() as conn:
             user = repo.get_user(conn, username)
@@ -93,13 +129,15 @@ class SignInService:
         if not ok or user is None or user.status != "active":
             self._fail(ctx, keys, username, now, "password")
             raise AccessDenied(BAD_LOGIN, rule="login")
-        mfa_at = None
-        if user.mfa_enrolled_at is not None:
-            if not code or not self._mfa.check_second_factor(user, code):
-                self._fail(ctx, keys, username, now, "mfa")
-                raise AccessDenied(BAD_LOGIN, rule="login")
-            mfa_at = now
-        return self._open(ctx, user, keys, mfa_at)
+        return user
+
+    def _second_factor(self, user: repo.User, code: str | None, webauthn: str | None) -> bool:
+        if webauthn:
+            try:
+                return self._mfa.webauthn_auth_finish(user.username, webauthn)
+            except (AccessDenied, InvalidInput):
+                return False
+        return bool(code) and self._mfa.check_second_factor(user, code or "")
 
     def _open(
         self, ctx: RequestContext, user: repo.User, keys: list[str], mfa_at: datetime | None
@@ -140,14 +178,18 @@ class SignInService:
             raise AccessDenied("the session is not valid; sign in again", rule="session")
         return self._identity.principal_for(user, found.mfa_at)
 
-    def step_up(self, ctx: RequestContext, token: Secret[str], code: str) -> Login:
+    def step_up(
+        self, ctx: RequestContext, token: Secret[str], code: str, *, webauthn: str | None = None
+    ) -> Login:
         """Prove a second factor inside a session: a *new* session with fresh MFA.
 
-        The old token is revoked (the session id rotates on privilege change).
+        The factor is a TOTP or recovery ``code``, or a ``webauthn`` assertion
+        answering :meth:`MfaService.webauthn_auth_begin`. The old token is
+        revoked (the session id rotates on privilege change).
         """
         principal = self.session(token)
         user = self._identity.user(principal.id.removeprefix("user:"))
-        if not self._mfa.check_second_factor(user, code):
+        if not self._second_factor(user, code, webauthn):
             self._identity.event(ctx, "auth.step_up", f"users/{user.username}", outcome="failed")
             raise AccessDenied(BAD_LOGIN, rule="step-up")
         self.logout(token)

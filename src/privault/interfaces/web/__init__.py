@@ -9,7 +9,15 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from privault.interfaces.api.middleware import ApiConfig
-from privault.interfaces.web import pages_admin, pages_auth, pages_main
+from privault.interfaces.web import (
+    pages_admin,
+    pages_auth,
+    pages_incidents,
+    pages_lifecycle,
+    pages_main,
+    pages_vaults,
+    pages_webauthn,
+)
 from privault.interfaces.web.render import HtmlRenderer, error_page
 
 STATIC = Path(__file__).parent / "static"
@@ -20,5 +28,7 @@ def install(app: FastAPI, config: ApiConfig) -> HtmlRenderer:
     app.state.csrf_key = secrets.token_bytes(32)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (pages_auth, pages_main, pages_admin):
+        app.include_router(module.router)
+    for module in (pages_webauthn, pages_lifecycle, pages_vaults, pages_incidents):
         app.include_router(module.router)
     return error_page

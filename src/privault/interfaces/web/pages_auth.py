@@ -29,14 +29,21 @@ from privault.interfaces.web.session import (
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form(max_length=1000)]
 Code = Annotated[str, Form(max_length=64)]
+Assertion = Annotated[str, Form(max_length=20_000)]
 
 
 def _anonymous(request: Request) -> RequestContext:
     return RequestContext(Principal("anonymous"), source=f"web:{client_address(request)}")
 
 
-def _signed_in(request: Request, token: str) -> Response:
-    response = RedirectResponse("/", status_code=303)
+def _local(path: str) -> str:
+    """``path`` if it is a path on this site (no open redirect), else ``/``."""
+    ok = path.startswith("/") and not path.startswith(("//", "/\\")) and path.isprintable()
+    return path if ok else "/"
+
+
+def _signed_in(request: Request, token: str, back: str = "/") -> Response:
+    response = RedirectResponse(_local(back), status_code=303)
     set_cookie(request, response, SESSION, token, int(SESSION_ABSOLUTE.total_seconds()))
     return response
 
@@ -53,14 +60,21 @@ def login_form(request: Request) -> Response:
 
 @router.post("/login")
 def login(
-    request: Request, svc: Svc, username: Text, password: Text, csrf: Text, code: Code = ""
+    request: Request,
+    svc: Svc,
+    username: Text,
+    password: Text,
+    csrf: Text,
+    code: Code = "",
+    webauthn: Assertion = "",
 ) -> Response:
-    """Check password and code; set the session cookie."""
+    """Check password and code (or security-key assertion); set the session cookie."""
     check_csrf(request, request.cookies.get(PRE), csrf)
     try:
         done = svc.platform.signin.login(
-            _anonymous(request), username, Secret(password), code=code or None
-        )
+            _anonymous(request), username, Secret(password), code=code or None,
+            webauthn=webauthn or None,
+        )  # fmt: skip
     except AccessDenied as exc:
         pre_session(request, Response())
         return page(request, "login.html", status=401, user=None, error=exc.message)
@@ -97,10 +111,11 @@ def setup(
 
 
 @router.get("/mfa")
-def mfa(request: Request, user: User, svc: Svc) -> Response:
-    """Second-factor status of the signed-in user."""
+def mfa(request: Request, user: User, ctx: Ctx, svc: Svc) -> Response:
+    """Second-factor status of the signed-in user: authenticator app and security keys."""
     enrolled = svc.platform.identity.user(user.username).mfa_enrolled_at is not None
-    return page(request, "mfa.html", enrolled=enrolled)
+    keys = svc.platform.mfa.webauthn_count(ctx, user.username)
+    return page(request, "mfa.html", enrolled=enrolled, keys=keys)
 
 
 @router.post("/mfa/enroll")
@@ -122,7 +137,12 @@ def mfa_confirm(request: Request, user: Posted, ctx: Ctx, svc: Svc, code: Code) 
 
 
 @router.post("/stepup")
-def step_up(request: Request, user: Posted, svc: Svc, code: Code) -> Response:
-    """Prove a second factor again: a new session with fresh MFA."""
-    done = svc.platform.signin.step_up(_anonymous(request), Secret(user.token), code)
-    return _signed_in(request, done.token.reveal())
+def step_up(
+    request: Request, user: Posted, svc: Svc, code: Code = "", webauthn: Assertion = "",
+    next: Text = "/",
+) -> Response:  # fmt: skip
+    """Prove a second factor again (code or security key): a new session with fresh MFA."""
+    done = svc.platform.signin.step_up(
+        _anonymous(request), Secret(user.token), code, webauthn=webauthn or None
+    )
+    return _signed_in(request, done.token.reveal(), next)

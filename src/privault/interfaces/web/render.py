@@ -19,6 +19,10 @@ _env = Environment(
 NAV = (
     ("/", "Overview"),
     ("/vault", "Vault"),
+    ("/lifecycle", "Lifecycle"),
+    ("/shares", "Sharing"),
+    ("/credentials", "Credentials"),
+    ("/incidents", "Incidents"),
     ("/users", "Users"),
     ("/roles", "Roles"),
     ("/apikeys", "API keys"),
