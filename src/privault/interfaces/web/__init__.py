@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from privault.interfaces.api.middleware import ApiConfig
-from privault.interfaces.web import pages_admin, pages_auth, pages_main
+from privault.interfaces.web import pages_admin, pages_alerts, pages_auth, pages_jobs, pages_main
 from privault.interfaces.web.render import HtmlRenderer, error_page
 
 STATIC = Path(__file__).parent / "static"
@@ -19,6 +19,6 @@ def install(app: FastAPI, config: ApiConfig) -> HtmlRenderer:
     """Add the pages and ``/static`` to ``app``; return the HTML error renderer."""
     app.state.csrf_key = secrets.token_bytes(32)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (pages_auth, pages_main, pages_admin):
+    for module in (pages_auth, pages_main, pages_admin, pages_jobs, pages_alerts):
         app.include_router(module.router)
     return error_page

@@ -8,13 +8,17 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from privault.interfaces.api.routers import (
+    alerts,
     apikeys,
     audit,
     auth,
+    compliance,
     consent,
     detect,
+    masking,
     mfa,
     records,
+    scans,
     tenants,
     tokens,
     users,
@@ -31,4 +35,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     mfa.router,
     audit.router,
     consent.router,
+    scans.router,
+    masking.router,
+    alerts.router,
+    compliance.router,
 )
