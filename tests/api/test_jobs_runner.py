@@ -117,3 +117,22 @@ def test_the_queue_is_bounded(platform: Platform, clock: FixedClock) -> None:
     runner.release()
     runner.reserve()  # a place came free
     runner.close()
+
+
+def test_a_failure_message_is_scrubbed_before_it_is_stored(
+    platform: Platform, clock: FixedClock, tenant: str
+) -> None:
+    from privault.core.errors import InvalidInput
+
+    root = str(platform.jobs.sources.root)
+    runner = JobRunner(platform.data, clock, workers=1)
+    row = queued_row(platform, clock)
+
+    def work(progress: Progress) -> tuple[dict[str, object], list[dict[str, object]]]:
+        raise InvalidInput(f"{root}/crm/a.csv: not a table")
+
+    runner.reserve()
+    runner.start(row.id, work, platform.jobs.scrub)
+    failed = wait(platform, row.id)
+    runner.close(wait=True)
+    assert failed.error_code == "invalid_input" and failed.error == "crm/a.csv: not a table"

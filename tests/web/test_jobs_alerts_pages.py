@@ -128,3 +128,16 @@ def test_start_a_masking_job_and_run_compliance_checks(page: Page, live: Live) -
     path = download.value.path()
     assert path is not None and Path(path).read_bytes()[:4] == b"%PDF"
     assert not errors, errors
+
+
+def test_a_technician_sees_only_its_clients_jobs_and_no_alerts(page: Page, live: Live) -> None:
+    write_customers(live.platform.jobs.sources.root / "a.csv", 10)
+    sign_in(page, live, user="tom", code="")
+    page.goto(f"{live.url}/scans?tenant=globex")
+    expect(page.locator(".note.bad")).to_contain_text("404")
+    page.goto(f"{live.url}/scans")
+    expect(page.locator("select[name=tenant]")).not_to_contain_text("Globex")
+    page.goto(f"{live.url}/alerts")
+    expect(page.locator(".note.bad")).to_contain_text("403")
+    page.goto(f"{live.url}/")
+    expect(page.locator("#open-alerts")).to_contain_text("Not available to your role")

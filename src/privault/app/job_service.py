@@ -221,7 +221,7 @@ class JobService:
         except BaseException:
             self.runner.release()
             raise
-        self.runner.start(row.id, work)
+        self.runner.start(row.id, work, self.scrub)
         return row
 
     # -- read -----------------------------------------------------------------------------
@@ -328,6 +328,11 @@ class JobService:
             "changes": len(report.changes),
         }
         return summary, rows
+
+    def scrub(self, message: str) -> str:
+        """A failure message without the data root's server path."""
+        root = str(self.sources.root)
+        return message.replace(root + "/", "").replace(root, "the data root")
 
     def _shown(self, text: str) -> str:
         root = str(self.sources.root)

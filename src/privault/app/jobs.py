@@ -85,13 +85,20 @@ class JobRunner:
         with self._lock:
             self._pending -= 1
 
-    def start(self, job_id: str, work: Work) -> None:
-        """Run ``work`` for the (committed, queued) job ``job_id`` on a worker thread."""
+    def start(self, job_id: str, work: Work, scrub: Callable[[str], str] = str) -> None:
+        """Run ``work`` for the (committed, queued) job ``job_id`` on a worker thread.
+
+        Args:
+            job_id: the job's row, committed as ``queued``.
+            work: the job; gets a progress callback, returns (summary, result rows).
+            scrub: applied to a failure's message before it is stored (e.g. to drop
+                server paths).
+        """
         with self._lock:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="privault-job")
             pool = self._pool
-        pool.submit(self._run, job_id, work)
+        pool.submit(self._run, job_id, work, scrub)
 
     def close(self, wait: bool = False) -> None:
         """Stop taking jobs; queued ones are dropped (and recovered as interrupted)."""
@@ -100,7 +107,7 @@ class JobRunner:
         if pool is not None:
             pool.shutdown(wait=wait, cancel_futures=True)
 
-    def _run(self, job_id: str, work: Work) -> None:
+    def _run(self, job_id: str, work: Work, scrub: Callable[[str], str]) -> None:
         try:
             with self._data.transaction() as conn:
                 repo.set_running(conn, job_id, self._clock.now())
@@ -108,7 +115,7 @@ class JobRunner:
             with self._data.transaction() as conn:
                 repo.finish(conn, job_id, self._clock.now(), summary, rows)
         except PrivaultError as exc:
-            self._fail(job_id, exc.code, exc.message)
+            self._fail(job_id, exc.code, scrub(exc.message))
         except Exception as exc:  # a bug or a library error: its message may quote data
             log.error("job %s failed (%s)", job_id, type(exc).__name__)
             self._fail(job_id, "internal", "internal error; the server log names the job id")

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from privault.core.clock import as_utc
 from privault.jobs.tables import jobs
 
 KINDS: tuple[str, ...] = ("scan", "mask")
@@ -65,9 +66,9 @@ def _row(r: Any) -> JobRow:
         summary=json.loads(m["summary"]) if m["summary"] else None,
         error_code=m["error_code"],
         error=m["error"],
-        created_at=m["created_at"],
-        started_at=m["started_at"],
-        finished_at=m["finished_at"],
+        created_at=m["created_at"].replace(tzinfo=m["created_at"].tzinfo or UTC),
+        started_at=as_utc(m["started_at"]),
+        finished_at=as_utc(m["finished_at"]),
     )
 
 

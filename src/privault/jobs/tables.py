@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Float, Index, MetaData, String, Table, Text
+from sqlalchemy import Column, DateTime, Float, ForeignKey, Index, MetaData, String, Table, Text
 
 metadata = MetaData()
+
+# ForeignKey("tenants.id") names the vault's table by name only (the migration creates it).
 
 jobs = Table(
     "jobs",
     metadata,
     Column("id", String(40), primary_key=True),
     Column("kind", String(16), nullable=False),
-    Column("tenant_id", String(40), nullable=False),
+    Column("tenant_id", String(40), ForeignKey("tenants.id"), nullable=False),
     Column("actor", String(200), nullable=False),
     Column("status", String(16), nullable=False),
     Column("progress", Float, nullable=False),
