@@ -12,6 +12,7 @@ from privault.audit.tables import metadata as audit_meta
 from privault.credentials.tables import metadata as cred_meta
 from privault.discovery.tables import metadata as discovery_meta
 from privault.incidents.tables import metadata as incidents_meta
+from privault.jobs.tables import metadata as jobs_meta
 from privault.keys.tables import metadata as keys_meta
 from privault.lifecycle.tables import metadata as lifecycle_meta
 from privault.monitor.tables import metadata as monitor_meta
@@ -42,6 +43,7 @@ def test_migrated_schema_matches_declared_tables(platform: Platform) -> None:
                 discovery_meta,
                 lifecycle_meta,
                 incidents_meta,
+                jobs_meta,
             ),
         ),
         (platform.keystore, keys_meta),

@@ -34,7 +34,7 @@ def test_sign_in_browse_reveal_audit(page: Page, live: Live) -> None:
     expect(page.locator("h1")).to_have_text("Overview")
     expect(page.locator("#chain-status")).to_have_text("Intact")
     expect(page.locator("text=Acme Ltd").first).to_be_visible()
-    expect(page.locator("svg.chart")).to_be_visible()
+    expect(page.locator("svg.chart[aria-label='gated reads per day']")).to_be_visible()
     live.shot(page, "02-overview")
 
     page.click("nav >> text=Vault")

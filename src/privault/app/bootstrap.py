@@ -22,6 +22,7 @@ from privault.app.gate import Gate
 from privault.app.identity import IdentityService
 from privault.app.incident_base import EscalationSetup
 from privault.app.incidents import IncidentService
+from privault.app.job_service import JobService, build_jobs
 from privault.app.keys import KeyService
 from privault.app.lifecycle import POLICY_FILE, Deps, Lifecycle, build_lifecycle, load_policies
 from privault.app.masking import MaskingService
@@ -74,11 +75,13 @@ class Platform:
     incidents: IncidentService
     sharing: SharingService
     credentials: CredentialService
+    jobs: JobService
 
     sinks: Any = None  # secondary audit sinks, closed with the platform
 
     def close(self) -> None:
         """Release database connections and audit sinks."""
+        self.jobs.runner.close()
         if self.sinks is not None:
             self.sinks.close()
         self.data.engine.dispose()
@@ -226,6 +229,7 @@ def _assemble(settings: Settings, provider: KeyProvider, clock: Clock) -> Platfo
             data, keys, tenants, auditor, authz, clock, _share_store(settings), _mailer(settings)
         ),
         credentials=CredentialService(data, keys, tenants, auditor, authz, clock),
+        jobs=build_jobs(settings, data, auditor, authz, tenants, keys, clock),
     )
 
 

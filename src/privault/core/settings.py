@@ -38,6 +38,10 @@ class Settings(BaseSettings):
             that is what makes crypto-shredding reach backups.
         key_provider: which provider holds the root key.
         passphrase: unseals the local keyfile (``PRIVAULT_PASSPHRASE``).
+        job_root: the only directory scans and masked copies started over the
+            API or the dashboard may read or write (default: ``<data_dir>/files``).
+        job_sql_urls: database URLs such jobs may scan (JSON list; exact match).
+        job_workers: background job threads (more jobs wait in a bounded queue).
 
     """
 
@@ -73,6 +77,9 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = True
     webauthn_origin: str = "http://localhost:8080"
+    job_root: Path | None = None
+    job_sql_urls: tuple[str, ...] = ()
+    job_workers: int = Field(default=2, ge=1, le=16)
 
     @field_validator("database_url", "keystore_url")
     @classmethod

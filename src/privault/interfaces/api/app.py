@@ -35,6 +35,7 @@ def create_app(platform: Platform, config: ApiConfig | None = None, *, web: bool
         openapi_url="/api/openapi.json",
     )
     app.state.services = Services.build(platform)
+    platform.jobs.runner.recover()  # jobs a stopped server left running: failed, interrupted
     app.state.config = config
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)

@@ -11,8 +11,10 @@ from fastapi.staticfiles import StaticFiles
 from privault.interfaces.api.middleware import ApiConfig
 from privault.interfaces.web import (
     pages_admin,
+    pages_alerts,
     pages_auth,
     pages_incidents,
+    pages_jobs,
     pages_lifecycle,
     pages_main,
     pages_vaults,
@@ -27,7 +29,7 @@ def install(app: FastAPI, config: ApiConfig) -> HtmlRenderer:
     """Add the pages and ``/static`` to ``app``; return the HTML error renderer."""
     app.state.csrf_key = secrets.token_bytes(32)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (pages_auth, pages_main, pages_admin):
+    for module in (pages_auth, pages_main, pages_admin, pages_jobs, pages_alerts):
         app.include_router(module.router)
     for module in (pages_webauthn, pages_lifecycle, pages_vaults, pages_incidents):
         app.include_router(module.router)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
 
 from privault.core.errors import AccessDenied
+from privault.interfaces.web.overview_panels import overview_panels
 from privault.interfaces.web.render import bar_chart, page
 from privault.interfaces.web.session import Ctx, Posted, Svc, User
 
@@ -34,6 +35,7 @@ def overview(request: Request, user: User, ctx: Ctx, svc: Svc) -> Response:
     events, events_note = attempt(lambda: svc.platform.trail.search(ctx, limit=8))
     chain, chain_note = attempt(lambda: svc.platform.trail.verify(ctx))
     reads, _ = attempt(lambda: svc.overview.reads_per_day(ctx))
+    pii, alerts = overview_panels(svc, ctx)
     top = max([c.records for c in counts or []] + [1])
     return page(
         request,
@@ -46,6 +48,8 @@ def overview(request: Request, user: User, ctx: Ctx, svc: Svc) -> Response:
         chain_note=chain_note,
         chart=bar_chart(reads) if reads else None,
         total_reads=sum(n for _d, n in reads or []),
+        pii=pii,
+        alerts=alerts,
     )
 
 

@@ -19,6 +19,10 @@ _env = Environment(
 NAV = (
     ("/", "Overview"),
     ("/vault", "Vault"),
+    ("/scans", "Scans"),
+    ("/masking", "Masking jobs"),
+    ("/alerts", "Alerts"),
+    ("/compliance", "Compliance"),
     ("/lifecycle", "Lifecycle"),
     ("/shares", "Sharing"),
     ("/credentials", "Credentials"),
