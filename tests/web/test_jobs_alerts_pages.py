@@ -53,7 +53,7 @@ def test_run_a_scan_and_see_findings_and_the_data_map(page: Page, live: Live) ->
     expect(findings).to_contain_text("email")
     expect(findings).not_to_contain_text("person1@example.test")
     expect(page.locator("svg.chart")).to_be_visible()
-    live.shot(page, "20-scan-findings")
+    live.shot(page, "40-scan-findings")
     page.select_option("select[name=type]", "PHONE_NUMBER")
     page.click("button:has-text('Filter')")
     expect(page.locator("#findings tbody tr")).to_have_count(1)
@@ -61,12 +61,12 @@ def test_run_a_scan_and_see_findings_and_the_data_map(page: Page, live: Live) ->
     page.click("text=← All scans")
     expect(page.locator("#jobs tbody tr")).to_have_count(1)
     expect(page.locator("#jobs")).to_contain_text("done")
-    live.shot(page, "21-scans")
+    live.shot(page, "41-scans")
 
     page.click("nav >> text=Overview")
     expect(page.locator("#data-map svg.chart")).to_be_visible()
     expect(page.locator("#data-map")).to_contain_text("master")
-    live.shot(page, "22-overview-data-map")
+    live.shot(page, "42-overview-data-map")
     assert not errors, errors
 
 
@@ -79,14 +79,14 @@ def test_see_an_alert_and_acknowledge_it(page: Page, live: Live) -> None:
     rows = page.locator("#alerts tbody tr")
     expect(rows.first).to_contain_text("honeytoken")
     expect(page.locator("#open-total")).not_to_have_text("0 open")
-    live.shot(page, "23-alerts")
+    live.shot(page, "43-alerts")
     page.locator("#alerts tbody tr", has_text="honeytoken").locator("a").first.click()
     expect(page.locator("#alert-state")).to_have_text("open")
     page.fill("textarea[name=note]", "checked with the client")
     page.click("button:has-text('Acknowledge')")
     expect(page.locator("#alert-state")).to_have_text("acknowledged")
     expect(page.locator("text=by user:alice")).to_be_visible()
-    live.shot(page, "24-alert-acknowledged")
+    live.shot(page, "44-alert-acknowledged")
     # A forged post without the CSRF token changes nothing.
     alert_id = page.url.rsplit("/", 1)[-1]
     forged = page.request.post(
@@ -109,12 +109,12 @@ def test_start_a_masking_job_and_run_compliance_checks(page: Page, live: Live) -
     page.fill("textarea[name=policy]", "entities: [broken")  # refused before any job starts
     page.click("button:has-text('Start masking')")
     expect(page.locator("#form-error")).to_contain_text("not valid YAML")
-    live.shot(page, "25-masking-refused")
+    live.shot(page, "45-masking-refused")
     page.fill("textarea[name=policy]", "entities:\n  EMAIL_ADDRESS: {operator: redact}\n")
     page.click("button:has-text('Start masking')")
     expect(page.locator("#job-status")).to_have_text("done", timeout=DONE_WITHIN)
     expect(page.locator("#report")).to_contain_text("email")
-    live.shot(page, "26-masking-job")
+    live.shot(page, "46-masking-job")
     masked = (root / "crm" / "customers.masked.csv").read_text()
     assert "person1@example.test" not in masked and 'C00001,Testname Person1,"",' in masked
 
@@ -122,7 +122,7 @@ def test_start_a_masking_job_and_run_compliance_checks(page: Page, live: Live) -
     page.click("button:has-text('Run GDPR checks now')")
     expect(page.locator("#score")).to_contain_text("/100")
     expect(page.locator("#controls tbody tr").first).to_be_visible()
-    live.shot(page, "27-compliance")
+    live.shot(page, "47-compliance")
     with page.expect_download() as download:
         page.click("text=Report (PDF)")
     path = download.value.path()
