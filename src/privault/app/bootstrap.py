@@ -17,6 +17,7 @@ from privault.app.authz import Authorizer
 from privault.app.consent_store import ConsentStore
 from privault.app.credentials import CredentialService
 from privault.app.discovery import ScanService
+from privault.app.exports import ExportService
 from privault.app.freeze import ExportFreezes
 from privault.app.gate import Gate
 from privault.app.identity import IdentityService
@@ -73,6 +74,7 @@ class Platform:
     incidents: IncidentService
     sharing: SharingService
     credentials: CredentialService
+    exports: ExportService
 
     sinks: Any = None  # secondary audit sinks, closed with the platform
 
@@ -189,6 +191,7 @@ def _assemble(settings: Settings, provider: KeyProvider, clock: Clock) -> Platfo
     key_admin = KeyService(keys, tenants, auditor, authz, clock)
     monitor = MonitorService(data, auditor, authz, tenants, vault, identity, clock, monitor_config)
     monitor.attach()
+    masking = MaskingService(auditor, authz, keys)
     rp = RelyingParty(settings.webauthn_rp_id, "privault", settings.webauthn_origin)
     mfa = MfaService(data, keys, identity, auditor, authz, clock, rp)
     return Platform(
@@ -208,7 +211,7 @@ def _assemble(settings: Settings, provider: KeyProvider, clock: Clock) -> Platfo
         mfa=mfa,
         signin=SignInService(data, identity, mfa, clock),
         access=AccessService(data, tenants, identity, auditor, authz, clock),
-        masking=MaskingService(auditor, authz, keys),
+        masking=masking,
         discovery=ScanService(data, auditor, authz, tenants, clock),
         monitor=monitor,
         incidents=IncidentService(data, auditor, authz, tenants, gate, identity, key_admin, clock),
@@ -222,6 +225,7 @@ def _assemble(settings: Settings, provider: KeyProvider, clock: Clock) -> Platfo
             data, keys, tenants, auditor, authz, clock, _share_store(settings), _mailer(settings)
         ),
         credentials=CredentialService(data, keys, tenants, auditor, authz, clock),
+        exports=ExportService(data, keys, auditor, authz, masking, clock),
     )
 
 

@@ -30,6 +30,7 @@ from privault.deid import (
 )
 from privault.deid.copy import Progress
 from privault.deid.files import format_of
+from privault.deid.fingerprint import ExportMark
 from privault.detect import Analyzer, AnalyzerConfig
 from privault.keys.hierarchy import KeyHierarchy
 
@@ -74,6 +75,7 @@ class MaskingService:
         *,
         options: MaskOptions | None = None,
         progress: Progress | None = None,
+        mark: ExportMark | None = None,
     ) -> MaskReport:
         """Write a masked copy of ``source`` to ``dest`` and audit it.
 
@@ -85,6 +87,7 @@ class MaskingService:
             key: the project key for keyed operators (None: they refuse).
             options: PII types, risk columns, k, formats, batch size.
             progress: called after each batch with (rows done, total or None).
+            mark: an export's leak-tracing mark (see :mod:`privault.app.exports`).
 
         Raises:
             AccessDenied: the policy decision denied ``mask.run``.
@@ -99,7 +102,9 @@ class MaskingService:
         opts = options or MaskOptions()
         opts = replace(opts, dest_format=format_of(dest, opts.dest_format))
         partial = dest.with_name(f".{dest.name}.partial")
-        report = mask_file(source, partial, policy, key=key, options=opts, progress=progress)
+        report = mask_file(
+            source, partial, policy, key=key, options=opts, progress=progress, mark=mark
+        )
         try:
             self._audit.write_now([self._event(ctx, path, decision, report)])
         except BaseException:

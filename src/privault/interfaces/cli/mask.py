@@ -108,6 +108,10 @@ def mask(
     report_json: Annotated[
         Path | None, typer.Option("--report", help="Also write the report as JSON.")
     ] = None,
+    fingerprint: Annotated[
+        bool,
+        typer.Option(help="Mark the fake values uniquely for this copy and record it (trace)."),
+    ] = False,
 ) -> None:
     """Write a masked copy of SOURCE to DEST under a policy, then report what changed."""
     opts = MaskOptions(
@@ -118,16 +122,21 @@ def mask(
     columns = (TextColumn("masking"), BarColumn(), TextColumn("{task.completed} rows"))
     with Progress(*columns, TimeElapsedColumn(), console=err, transient=True) as bar:
         task = bar.add_task("mask", total=None)
-        report = service.mask_file(
-            request(),
-            source,
-            dest,
-            rules,
-            _resolve_key(service, key_file, project),
-            options=opts,
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
-        )
+        key = _resolve_key(service, key_file, project)
+        track = lambda done, total: bar.update(task, completed=done, total=total)  # noqa: E731
+        if fingerprint:  # leak tracing: the export service marks, records and audits
+            marked = platform().exports.mask_marked(
+                request(), source, dest, rules, key, project=project, options=opts, progress=track
+            )
+            report, marks = marked.report, ", ".join(marked.record.columns)
+            note = f"export {marked.record.id} recorded; marked columns: {marks}"
+        else:
+            report = service.mask_file(
+                request(), source, dest, rules, key, options=opts, progress=track
+            )
     _render(report)
+    if fingerprint:
+        out.print(note)
     if report_json is not None:
         report_json.write_text(json.dumps(report.to_dict(), indent=2) + "\n")
 
