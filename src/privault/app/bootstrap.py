@@ -16,6 +16,7 @@ from privault.app.auditing import PLATFORM, Auditor
 from privault.app.authz import Authorizer
 from privault.app.consent_store import ConsentStore
 from privault.app.credentials import CredentialService
+from privault.app.deid_tokens import DeidTokenService
 from privault.app.discovery import ScanService
 from privault.app.exports import ExportService
 from privault.app.freeze import ExportFreezes
@@ -75,6 +76,7 @@ class Platform:
     sharing: SharingService
     credentials: CredentialService
     exports: ExportService
+    deid_tokens: DeidTokenService
 
     sinks: Any = None  # secondary audit sinks, closed with the platform
 
@@ -226,6 +228,7 @@ def _assemble(settings: Settings, provider: KeyProvider, clock: Clock) -> Platfo
         ),
         credentials=CredentialService(data, keys, tenants, auditor, authz, clock),
         exports=ExportService(data, keys, auditor, authz, masking, clock),
+        deid_tokens=DeidTokenService(tenants, vault, gate, masking, auditor, authz),
     )
 
 

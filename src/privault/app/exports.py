@@ -122,7 +122,7 @@ class ExportService:
         source: Path,
         dest: Path,
         policy: Policy,
-        key: Secret[bytes] | None,
+        key: Secret[bytes] | DeidKeys | None,
         *,
         project: str = "default",
         options: MaskOptions | None = None,
@@ -176,10 +176,10 @@ class ExportService:
         return MarkedExport(done, report)
 
     def _require_fakes(
-        self, source: Path, policy: Policy, key: Secret[bytes] | None, opts: MaskOptions
+        self, source: Path, policy: Policy, key: Secret[bytes] | DeidKeys | None, opts: MaskOptions
     ) -> None:
         schema = read_schema(source, format_of(source, opts.source_format))
-        keys = DeidKeys(key) if key is not None else None
+        keys = DeidKeys(key) if isinstance(key, Secret) else key
         plan = plan_table(policy, schema, keys=keys, pii_types=opts.pii_types)
         if not any(isinstance(c.operator, Fake) for c in plan.columns):
             raise InvalidInput(
