@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from tests.support.cli import Run, cli_runner
+from tests.support.cli import Run, cli_runner, seeded_installation
 
 POLICY = "entities: {PERSON: fake, EMAIL_ADDRESS: fake}\ncolumns: {id: keep}\nunlisted: drop\n"
 
@@ -66,3 +66,24 @@ def test_trace_exits_1_without_a_match_and_2_on_bad_input(run: Run, tmp_path: Pa
     run("trace", str(tmp_path / "missing.csv"), code=2)
     run("trace", str(tmp_path / "people.csv"), "--sample", "0", code=2)
     assert "1 when no recorded export matches" in run("trace", "--help")
+
+
+def test_mask_with_vault_tokens_for_a_tenant(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = seeded_installation(cli_runner(tmp_path, monkeypatch), tmp_path, 0)
+    policy = tmp_path / "tok.yaml"
+    policy.write_text("columns: {email: {operator: tokenize, kind: vault}}\nunlisted: keep\n")
+    src = tmp_path / "mails.csv"
+    pl.DataFrame({"email": ["x1@corp.example", "x2@corp.example", "x1@corp.example"]}).write_csv(
+        src
+    )
+    dest = tmp_path / "tok.csv"
+    err = run("mask", str(src), str(dest), "--policy", str(policy), code=2)
+    assert "vault token store" in err and not dest.exists()
+    run("mask", str(src), str(dest), "--policy", str(policy), "--tenant", "acme")
+    tokens = pl.read_csv(dest)["email"].to_list()
+    assert tokens[0] == tokens[2] != tokens[1] and tokens[0].startswith("tok_")
+    out = run("vault", "detokenize", "-t", "acme", "--purpose", "support", *tokens[:2])
+    assert "x1@corp.example" in out and "x2@corp.example" in out
+    run("mask", str(src), str(dest), "--policy", str(policy), "--tenant", "nope", code=2)
