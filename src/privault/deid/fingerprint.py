@@ -36,6 +36,7 @@ from the key hierarchy); the library neither stores nor prints it.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import replace
 
 from privault.core.errors import InvalidInput
@@ -63,6 +64,7 @@ _KEEP: dict[str, int] = {
 }
 _KEEP_TEMPLATED = 8  # the template (card brand, IBAN country, phone shape) is kept
 _VARIANT_INFO = b"privault/deid/mark-variant\x00"
+_NOT_ALNUM = re.compile(r"[\W_]+")
 
 
 def normalize_cell(value: str) -> str:
@@ -71,7 +73,7 @@ def normalize_cell(value: str) -> str:
     Re-saving a file (CSV to XLSX, JSONL to Parquet), re-spacing a phone
     number or changing case does not change it.
     """
-    return "".join(ch for ch in value.casefold() if ch.isalnum())
+    return _NOT_ALNUM.sub("", value.casefold())
 
 
 class ExportMark:
@@ -105,7 +107,11 @@ class ExportMark:
 
     def carries(self, value: str) -> bool:
         """True if ``value`` carries this mark (tag bit 0); a fair coin for others."""
-        return not self._mac.digest(b"mark\x00" + normalize_cell(value).encode())[0] & 1
+        return self.carries_normalized(normalize_cell(value))
+
+    def carries_normalized(self, norm: str) -> bool:
+        """:meth:`carries` for a value already passed through :func:`normalize_cell`."""
+        return not self._mac.digest(b"mark\x00" + norm.encode())[0] & 1
 
     def mark(self, plan: TablePlan, keys: DeidKeys | None) -> TablePlan:
         """The same plan with every ``fake`` column's operator marked.

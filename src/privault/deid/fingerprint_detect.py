@@ -126,7 +126,11 @@ def binomial_tail(n: int, k: int) -> float:
         return 1.0
     if k > n:
         return 0.0
-    tail: int = sum(comb(n, i) for i in range(k, n + 1))
+    term = comb(n, k)
+    tail = 0
+    for i in range(k, n + 1):  # C(n, i+1) = C(n, i) * (n - i) / (i + 1), exact
+        tail += term
+        term = term * (n - i) // (i + 1)
     return tail / (1 << n)
 
 
@@ -158,9 +162,9 @@ def _distinct(sample: pl.DataFrame) -> dict[str, dict[str, int]]:
     return out
 
 
-def _evidence(name: str, values: dict[str, int], mark: ExportMark) -> ColumnEvidence:
-    rows = [row for norm, row in values.items() if mark.carries(norm)]
-    return ColumnEvidence(name, len(values), len(rows), tuple(sorted(rows)[:5]))
+def _evidence(name: str, values: dict[str, int], marked: set[str]) -> ColumnEvidence:
+    rows = sorted(row for norm, row in values.items() if norm in marked)
+    return ColumnEvidence(name, len(values), len(rows), tuple(rows[:5]))
 
 
 def _score(
@@ -168,24 +172,19 @@ def _score(
 ) -> ExportScore:
     by_name = {c.casefold(): c for c in values}
     named = [by_name[c.casefold()] for c in candidate.columns if c.casefold() in by_name]
+    tested = named or list(values)  # marked columns renamed: test every column
+    pooled = {norm for col in tested for norm in values[col]}
+    marked = {norm for norm in pooled if candidate.mark.carries_normalized(norm)}
+    evidence = tuple(_evidence(c, values[c], marked) for c in tested)
     if named:
         # Distinct values across the marked columns: one trial each.
-        pooled: dict[str, int] = {}
-        for col in named:
-            for norm, row in values[col].items():
-                pooled.setdefault(norm, row)
-        evidence = tuple(_evidence(c, values[c], candidate.mark) for c in named)
-        n = len(pooled)
-        k = sum(1 for norm in pooled if candidate.mark.carries(norm))
-        p = binomial_tail(n, k)
-        tests = 1
+        n, k, tests = len(pooled), len(marked), 1
     else:
-        # Marked columns renamed: test each column, correct for the choice.
-        evidence = tuple(_evidence(c, v, candidate.mark) for c, v in values.items())
+        # Pick the best column, and pay for the choice (Bonferroni).
         best = min(evidence, key=lambda e: binomial_tail(e.cells, e.matched), default=None)
         n, k = (best.cells, best.matched) if best is not None else (0, 0)
-        p = binomial_tail(n, k)
         tests = max(1, len(evidence))
+    p = binomial_tail(n, k)
     adjusted = min(1.0, p * tests * max(1, exports))
     return ExportScore(candidate.export_id, evidence, n, k, p, adjusted)
 

@@ -70,9 +70,11 @@ def test_two_exports_of_one_source_carry_different_marks(tmp_path: Path) -> None
     a = _copy(tmp_path, source, "a.csv", mark_a)
     b = _copy(tmp_path, source, "b.csv", mark_b)
     for col in MARKED:
-        assert all(mark_a.carries(v) for v in a[col])  # every marked cell carries its mark
+        # every marked cell carries its mark (a value finds no candidate with p = 2**-16)
+        assert sum(not mark_a.carries(v) for v in a[col]) <= 1
         differ = sum(x != y for x, y in zip(a[col], b[col], strict=True))
-        assert 0.25 * len(a) < differ < 0.75 * len(a), col  # about half vary per export
+        # two exports pick the same candidate with p = 1/4 + 1/16 + ... = 1/3
+        assert 0.5 * len(a) < differ < 0.8 * len(a), col
     assert a["id"].to_list() == b["id"].to_list() == source["id"].to_list()
 
 
@@ -123,7 +125,8 @@ def test_leaked_sample_is_attributed_after_shuffle_drop_and_resave(tmp_path: Pat
     verdict = attribute(sample, candidates)
     assert verdict.export_id == "exp_3"
     best, runner_up = verdict.scores[0], verdict.scores[1]
-    assert best.matched == best.cells >= 110  # 40 rows x 3 marked columns, distinct values
+    assert best.cells >= 110  # 40 rows x 3 marked columns, distinct values
+    assert best.matched >= best.cells - 1  # all carry the mark (but 1 in 2**16)
     assert verdict.confidence >= 1 - 1e-6 and best.adjusted <= 1e-30
     assert runner_up.adjusted > 1e-6  # the other exports are not even close
     assert {c.column for c in best.columns} == {"ssn", "email", "name"}
