@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
+from privault.core.clock import as_utc
 from privault.tracing.tables import export_marks
 
 __all__ = ["DONE", "PENDING", "ExportRecord", "add", "complete", "get", "list_done", "remove"]
@@ -54,8 +55,8 @@ class ExportRecord:
 
 
 def _record(row: Any) -> ExportRecord:
-    created = row.created_at
-    created = created.replace(tzinfo=UTC) if created.tzinfo is None else created.astimezone(UTC)
+    created = as_utc(row.created_at)
+    assert created is not None  # the column is NOT NULL
     return ExportRecord(
         id=row.id,
         project=row.project,
