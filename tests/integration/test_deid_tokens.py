@@ -125,6 +125,15 @@ def test_text_round_trip_and_refusal(
     assert platform.deid_tokens.deanonymize(admin, tenant, out, POLICY, KEY, purpose="x") == texts
     with pytest.raises(AccessDenied):
         platform.deid_tokens.deanonymize(_analyst(clock), tenant, out, POLICY, KEY, purpose="x")
+    # refused up front, even when no span needs the vault (encrypt spans only)
+    sealed = load_policy("entities: {EMAIL_ADDRESS: encrypt}")
+    plain = platform.masking.anonymize_texts(admin, texts, sealed, KEY)
+    with pytest.raises(AccessDenied):
+        platform.deid_tokens.deanonymize(_analyst(clock), tenant, plain, sealed, KEY, purpose="x")
+    reversals = platform.audit.search(action="deid.reverse", limit=10)
+    assert [(e.actor, e.outcome) for e in reversals] == [("user:admin", "allowed")]
+    denied = platform.audit.search(action="token.detokenize", actor="user:ann", limit=10)
+    assert [e.outcome for e in denied] == ["denied", "denied"]
     # a token from another tenant's vault does not resolve here
     platform.tenants.create(admin, "globex")
     from privault.core.errors import NotFound
