@@ -18,6 +18,7 @@ from privault.lifecycle.tables import metadata as lifecycle_meta
 from privault.monitor.tables import metadata as monitor_meta
 from privault.sharing.tables import metadata as share_meta
 from privault.store.migrate import current_revision, head_revision
+from privault.tracing.tables import metadata as tracing_meta
 from privault.vault.tables import metadata as vault_meta
 
 
@@ -44,6 +45,7 @@ def test_migrated_schema_matches_declared_tables(platform: Platform) -> None:
                 lifecycle_meta,
                 incidents_meta,
                 jobs_meta,
+                tracing_meta,
             ),
         ),
         (platform.keystore, keys_meta),

@@ -16,7 +16,9 @@ from privault.app.auditing import PLATFORM, Auditor
 from privault.app.authz import Authorizer
 from privault.app.consent_store import ConsentStore
 from privault.app.credentials import CredentialService
+from privault.app.deid_tokens import DeidTokenService
 from privault.app.discovery import ScanService
+from privault.app.exports import ExportService
 from privault.app.freeze import ExportFreezes
 from privault.app.gate import Gate
 from privault.app.identity import IdentityService
@@ -76,6 +78,8 @@ class Platform:
     sharing: SharingService
     credentials: CredentialService
     jobs: JobService
+    exports: ExportService
+    deid_tokens: DeidTokenService
 
     sinks: Any = None  # secondary audit sinks, closed with the platform
 
@@ -194,6 +198,7 @@ def _assemble(settings: Settings, provider: KeyProvider, clock: Clock) -> Platfo
     monitor = MonitorService(data, auditor, authz, tenants, vault, identity, clock, monitor_config)
     monitor.attach()
     escalation = EscalationSetup(settings.data_dir / "escalation.yaml", tuple(monitor.notifiers))
+    masking = MaskingService(auditor, authz, keys)
     rp = RelyingParty(settings.webauthn_rp_id, "privault", settings.webauthn_origin)
     mfa = MfaService(data, keys, identity, auditor, authz, clock, rp)
     return Platform(
@@ -213,7 +218,7 @@ def _assemble(settings: Settings, provider: KeyProvider, clock: Clock) -> Platfo
         mfa=mfa,
         signin=SignInService(data, identity, mfa, clock),
         access=AccessService(data, tenants, identity, auditor, authz, clock),
-        masking=MaskingService(auditor, authz, keys),
+        masking=masking,
         discovery=ScanService(data, auditor, authz, tenants, clock),
         monitor=monitor,
         incidents=IncidentService(
@@ -230,6 +235,8 @@ def _assemble(settings: Settings, provider: KeyProvider, clock: Clock) -> Platfo
         ),
         credentials=CredentialService(data, keys, tenants, auditor, authz, clock),
         jobs=build_jobs(settings, data, auditor, authz, tenants, keys, clock),
+        exports=ExportService(data, keys, auditor, authz, masking, clock),
+        deid_tokens=DeidTokenService(tenants, vault, gate, masking, auditor, authz),
     )
 
 

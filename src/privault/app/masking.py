@@ -30,6 +30,7 @@ from privault.deid import (
 )
 from privault.deid.copy import Progress
 from privault.deid.files import format_of
+from privault.deid.fingerprint import ExportMark
 from privault.detect import Analyzer, AnalyzerConfig
 from privault.keys.hierarchy import KeyHierarchy
 
@@ -70,10 +71,11 @@ class MaskingService:
         source: Path,
         dest: Path,
         policy: Policy,
-        key: Secret[bytes] | None,
+        key: Secret[bytes] | DeidKeys | None,
         *,
         options: MaskOptions | None = None,
         progress: Progress | None = None,
+        mark: ExportMark | None = None,
     ) -> MaskReport:
         """Write a masked copy of ``source`` to ``dest`` and audit it.
 
@@ -82,9 +84,11 @@ class MaskingService:
             source: CSV, JSONL, Parquet or XLSX file.
             dest: the masked copy (replaced if it exists).
             policy: the validated policy.
-            key: the project key for keyed operators (None: they refuse).
+            key: the project key (or keys with a vault token store) for keyed
+                operators (None: they refuse).
             options: PII types, risk columns, k, formats, batch size.
             progress: called after each batch with (rows done, total or None).
+            mark: an export's leak-tracing mark (see :mod:`privault.app.exports`).
 
         Raises:
             AccessDenied: the policy decision denied ``mask.run``.
@@ -99,7 +103,9 @@ class MaskingService:
         opts = options or MaskOptions()
         opts = replace(opts, dest_format=format_of(dest, opts.dest_format))
         partial = dest.with_name(f".{dest.name}.partial")
-        report = mask_file(source, partial, policy, key=key, options=opts, progress=progress)
+        report = mask_file(
+            source, partial, policy, key=key, options=opts, progress=progress, mark=mark
+        )
         try:
             self._audit.write_now([self._event(ctx, path, decision, report)])
         except BaseException:
@@ -132,7 +138,7 @@ class MaskingService:
         ctx: RequestContext,
         texts: Sequence[str],
         policy: Policy,
-        key: Secret[bytes] | None,
+        key: Secret[bytes] | DeidKeys | None,
     ) -> list[AnonymizedText]:
         """Detect and anonymize each text under ``policy``; audit the batch.
 
@@ -145,7 +151,8 @@ class MaskingService:
         decision = self._authz.check(ctx, ACTION, None, path)
         spec = policy.detection
         analyzer = Analyzer(AnalyzerConfig(rules_only=spec.rules_only, threshold=spec.threshold))
-        anonymizer = TextAnonymizer(policy, DeidKeys(key) if key is not None else None)
+        keys = DeidKeys(key) if isinstance(key, Secret) else key
+        anonymizer = TextAnonymizer(policy, keys)
         found = analyzer.analyze_many(list(texts), spec.entities)
         out = [anonymizer.anonymize(t, f) for t, f in zip(texts, found, strict=True)]
         spans = sum(len(a.items) for a in out)

@@ -30,6 +30,7 @@ from privault.deid.files import (
     read_batches,
     read_schema,
 )
+from privault.deid.fingerprint import ExportMark
 from privault.deid.kanon import KPlan, plan_k_anonymity
 from privault.deid.keys import DeidKeys
 from privault.deid.policy import Policy
@@ -168,6 +169,7 @@ def mask_file(
     key: Secret[bytes] | DeidKeys | None = None,
     options: MaskOptions | None = None,
     progress: Progress | None = None,
+    mark: ExportMark | None = None,
 ) -> MaskReport:
     """Write a masked copy of the table file ``source`` to ``dest``.
 
@@ -178,6 +180,7 @@ def mask_file(
         key: the project key for keyed operators (none: they refuse).
         options: PII types, risk columns, k, formats, batch size.
         progress: called after each batch.
+        mark: an export's mark for its ``fake`` columns (leak tracing).
 
     Returns:
         What was transformed and how, with the measured risk.
@@ -193,6 +196,8 @@ def mask_file(
     fmt_out = format_of(dest, opts.dest_format)
     keys = DeidKeys(key) if isinstance(key, Secret) else key
     plan = plan_table(policy, read_schema(source, fmt_in), keys=keys, pii_types=opts.pii_types)
+    if mark is not None:
+        plan = mark.mark(plan, keys)
     risk = _risk_spec(policy, opts, plan)
     kplan = _plan_k(source, fmt_in, plan, risk, opts.batch_rows) if risk.k else None
     job = _Job(source, dest, fmt_in, fmt_out, plan, kplan, risk, opts.batch_rows)

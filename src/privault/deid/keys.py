@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from privault.core.errors import InvalidInput
 from privault.core.secret import Secret
 from privault.crypto._primitives import HmacSha256, hkdf_sha256
+from privault.deid.tokens import TokenStore
 
 __all__ = ["MIN_KEY_BYTES", "DeidKeys"]
 
@@ -28,15 +29,16 @@ class DeidKeys:
 
     Args:
         project_key: at least 32 bytes of key material.
+        tokens: where ``tokenize`` (kind ``vault``) keeps random tokens; None: no vault.
 
     Raises:
         InvalidInput: for a key shorter than 32 bytes.
 
     """
 
-    __slots__ = ("_hmacs", "_master", "_memo", "_subkeys")
+    __slots__ = ("_hmacs", "_master", "_memo", "_subkeys", "tokens")
 
-    def __init__(self, project_key: Secret[bytes]) -> None:
+    def __init__(self, project_key: Secret[bytes], *, tokens: TokenStore | None = None) -> None:
         material = project_key.reveal()
         if not isinstance(material, bytes) or len(material) < MIN_KEY_BYTES:
             raise InvalidInput(f"the de-identification key must be at least {MIN_KEY_BYTES} bytes")
@@ -44,6 +46,7 @@ class DeidKeys:
         self._subkeys: dict[tuple[str, int], bytes] = {}
         self._hmacs: dict[str, HmacSha256] = {}
         self._memo: dict[str, Any] = {}
+        self.tokens = tokens
 
     def __repr__(self) -> str:
         return "DeidKeys(***)"

@@ -125,7 +125,7 @@ class TextAnonymizer:
                 raise InvalidInput(
                     f"item made by {item.operator!r} but the policy now says {op.name!r}"
                 )
-            if not op.reversible:
+            if not op.reverses:
                 continue
             parts += (text[cursor : item.start], op.reverse(text[item.start : item.end]))
             cursor = item.end

@@ -17,6 +17,7 @@ from privault.deid.operators.fpe import Fpe
 from privault.deid.operators.generalize import DateShift, Generalize
 from privault.deid.operators.keyed import Decrypt, Encrypt, Hash
 from privault.deid.operators.simple import Keep, Mask, Redact, Replace
+from privault.deid.operators.tokenize import Tokenize
 
 __all__ = [
     "OPERATORS",
@@ -29,3 +30,4 @@ __all__ = [
 
 for _cls in (Redact, Replace, Mask, Hash, Encrypt, Decrypt, Fpe, Fake, Generalize, DateShift, Keep):
     OPERATORS.register(_cls.name, _cls)
+OPERATORS.register(Tokenize.name, Tokenize)

@@ -138,6 +138,15 @@ class Operator(ABC, Generic[P]):
             out.append(done)
         return out
 
+    @property
+    def reverses(self) -> bool:
+        """True if this instance can reverse its output (``reversible`` unless params say no)."""
+        return self.reversible
+
+    def reverse_many(self, values: Sequence[str]) -> list[str]:
+        """Invert :meth:`apply` for a batch (reversible operators only)."""
+        return [self.reverse(v) for v in values]
+
     def expr(self, column: pl.Expr, dtype: pl.DataType) -> pl.Expr | None:
         """A vectorised Polars form of :meth:`apply`, or None to use batches."""
         del column, dtype

@@ -172,6 +172,19 @@ class Fake(Operator[FakeParams]):
     def _templated(method: str) -> Callable[[FakePools, bytes], str]:
         return lambda p, d: _fill_digits(_pick(p.pool(method), d, 0), d)
 
+    @property
+    def kind(self) -> str:
+        """The PII type faked (``kind`` if given, else the bound type)."""
+        return self._kind
+
+    def digest(self, value: str) -> bytes:
+        """The keyed digest the fake of ``value`` is drawn from (``HMAC(key, TYPE|value)``)."""
+        return self._mac.digest(self._prefix + value.encode())
+
+    def render(self, digest: bytes) -> str:
+        """The fake drawn from a 32-byte ``digest`` (see :meth:`digest`)."""
+        return self._make(self._pools, digest)
+
     def apply(self, value: str, subject: str | None = None) -> str:
         """Return the fake of ``value``."""
-        return self._make(self._pools, self._mac.digest(self._prefix + value.encode()))
+        return self.render(self.digest(value))

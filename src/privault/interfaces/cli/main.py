@@ -18,6 +18,7 @@ from privault.interfaces.cli import (
     serve_cmd,
     share_cmds,
     spark_cmds,
+    trace_cmd,
     vault_cmds,
 )
 from privault.interfaces.cli.common import ErrorMappingGroup
@@ -44,6 +45,7 @@ share_cmds.register(app)
 cred_cmds.register(app)
 spark_cmds.register(app)
 serve_cmd.register(app)
+trace_cmd.register(app)
 
 
 def main() -> None:

@@ -22,7 +22,7 @@ from rich.table import Table
 from privault.app.masking import MaskingService
 from privault.core.errors import InvalidInput
 from privault.core.secret import Secret
-from privault.deid import MaskOptions, MaskReport, load_policy
+from privault.deid import DeidKeys, MaskOptions, MaskReport, load_policy
 from privault.interfaces.cli.common import err, out, platform, request
 
 __all__ = ["register"]
@@ -108,26 +108,42 @@ def mask(
     report_json: Annotated[
         Path | None, typer.Option("--report", help="Also write the report as JSON.")
     ] = None,
+    fingerprint: Annotated[
+        bool,
+        typer.Option(help="Mark the fake values uniquely for this copy and record it (trace)."),
+    ] = False,
+    tenant: Annotated[
+        str | None, typer.Option(help="Tenant whose vault keeps 'tokenize kind: vault' tokens.")
+    ] = None,
 ) -> None:
     """Write a masked copy of SOURCE to DEST under a policy, then report what changed."""
     opts = MaskOptions(
         pii_types=_pairs(types), quasi_identifiers=_names(quasi), sensitive=_names(sensitive), k=k
     )
     rules = load_policy(policy)
-    service = _service()
+    plat = platform()  # opened once: unsealing the keyfile is deliberately slow
+    service = plat.masking
     columns = (TextColumn("masking"), BarColumn(), TextColumn("{task.completed} rows"))
     with Progress(*columns, TimeElapsedColumn(), console=err, transient=True) as bar:
         task = bar.add_task("mask", total=None)
-        report = service.mask_file(
-            request(),
-            source,
-            dest,
-            rules,
-            _resolve_key(service, key_file, project),
-            options=opts,
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
-        )
+        project_key = _resolve_key(service, key_file, project)
+        key: Secret[bytes] | DeidKeys = project_key
+        if tenant is not None:  # vault-backed tokens: issued in that tenant's vault, audited
+            key = plat.deid_tokens.keys(request(), tenant, project_key)
+        track = lambda done, total: bar.update(task, completed=done, total=total)  # noqa: E731
+        if fingerprint:  # leak tracing: the export service marks, records and audits
+            marked = plat.exports.mask_marked(
+                request(), source, dest, rules, key, project=project, options=opts, progress=track
+            )
+            report, marks = marked.report, ", ".join(marked.record.columns)
+            note = f"export {marked.record.id} recorded; marked columns: {marks}"
+        else:
+            report = service.mask_file(
+                request(), source, dest, rules, key, options=opts, progress=track
+            )
     _render(report)
+    if fingerprint:
+        out.print(note)
     if report_json is not None:
         report_json.write_text(json.dumps(report.to_dict(), indent=2) + "\n")
 
