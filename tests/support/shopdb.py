@@ -29,9 +29,8 @@ PII = (
     ("customers", "card"),
     ("orders", "ship_to"),
 )
-FREEFORM = (("orders", "note"),)
-FIRST = ["Alice", "Bruno", "Chen", "Dalia", "Emeka", "Farah", "Goran", "Hana"]
-LAST = ["Okafor", "Smith", "Ito", "Lund", "Moreau", "Novak"]
+FIRST = ["Alice", "Bruno", "Clara", "Daniel", "Emma", "Henry", "Dalia", "Farah", "Peter"]
+LAST = ["Okafor", "Ito", "Lund", "Moreau", "Novak", "Haddad"]
 CITIES = ["Leeds", "Bristol", "Dundee", "Cardiff", "Norwich"]
 
 

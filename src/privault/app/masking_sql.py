@@ -268,15 +268,16 @@ class DatabaseCopy:
         state: st.TableState | None,
         progress: TableProgress | None,
     ) -> None:
-        if state is not None and state.status == "done":
-            return
         plan = self.plan.tables[shape.name]
+        if state is not None:
+            st.load_stats(state.stats, plan.stats)
+            if state.status == "done":
+                return
         source = self._meta.tables[shape.name]
         dest = Table(shape.name, MetaData(), autoload_with=engine)
         cursor = _Cursor(shape, source, plan, self._key_codec(shape, plan))
         if state is not None:
             cursor.restore(state)
-            st.load_stats(state.stats, plan.stats)
         with self._src.connect() as conn:
             total = int(conn.execute(select(func.count()).select_from(source)).scalar_one())
         schema = self._schemas[shape.name]

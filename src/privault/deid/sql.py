@@ -287,13 +287,10 @@ class _Planner:
             why = shape.why_key(c.column, referenced)
             if why is None or _key_safe(c):
                 continue
-            if c.action == "detect" and c.reason == "unlisted":
-                advice = "give it a column rule"
-            else:
-                advice = "its rule"
+            which = "the unlisted rule" if c.reason == "unlisted" else "its rule"
             raise InvalidInput(
-                f"{shape.name}.{c.column} {why}: {advice} ({c.describe()}) is not one-to-one and "
-                f"would break keys or joins; use one of: {', '.join(KEY_SAFE_OPERATORS)}",
+                f"{shape.name}.{c.column} {why}: {which} {c.describe()} is not one-to-one and "
+                f"would break keys or joins; give it one of: {', '.join(KEY_SAFE_OPERATORS)}",
                 column=f"{shape.name}.{c.column}",
             )
 
