@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect
 
 from privault.app.bootstrap import Platform
 from privault.app.masking_sql import DatabaseOptions
@@ -18,26 +18,19 @@ from privault.core.errors import Conflict, InvalidInput
 from privault.core.secret import Secret
 from privault.deid import load_policy
 from tests.conftest import create_pg_database, pg_admin_url
-from tests.support.shopdb import PII, SHOP_POLICY, build_shop
+from tests.support.shopdb import (
+    JOINS,
+    SHOP_POLICY,
+    assert_no_pii_survives,
+    build_shop,
+    pii_values,
+    rows_of,
+    scalar,
+)
 
 KEY = Secret(bytes(range(32)))
 OTHER_KEY = Secret(bytes(range(1, 33)))
 MakeUrl = Callable[[str], str]
-JOINS = {
-    "orders-customers by id": (
-        "SELECT count(*) FROM orders o JOIN customers c ON o.customer_id = c.id"
-    ),
-    "orders-customers by code": (
-        "SELECT count(*) FROM orders o JOIN customers c ON o.customer_code = c.code"
-    ),
-    "items-orders-customers": (
-        "SELECT count(*) FROM order_items i JOIN orders o ON i.order_id = o.id "
-        "JOIN customers c ON o.customer_code = c.code"
-    ),
-    "orders per customer code": (
-        "SELECT count(*) FROM (SELECT customer_code FROM orders GROUP BY customer_code) g"
-    ),
-}
 
 
 class Interrupted(Exception):
@@ -56,21 +49,6 @@ def _url_maker(tmp_path: Path, backend: str) -> MakeUrl:
 @pytest.fixture
 def make_url(tmp_path: Path, backend: str) -> MakeUrl:
     return _url_maker(tmp_path, backend)
-
-
-def _rows(url: str) -> dict[str, list[tuple[Any, ...]]]:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            out = {}
-            for table in ("customers", "orders", "order_items"):
-                pk = "order_id, line" if table == "order_items" else "id"
-                out[table] = [
-                    tuple(r) for r in conn.execute(text(f"SELECT * FROM {table} ORDER BY {pk}"))
-                ]
-            return out
-    finally:
-        engine.dispose()
 
 
 def _structure(url: str) -> dict[str, Any]:
@@ -94,15 +72,6 @@ def _structure(url: str) -> dict[str, Any]:
         engine.dispose()
 
 
-def _scalar(url: str, sql: str) -> Any:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return conn.execute(text(sql)).scalar_one()
-    finally:
-        engine.dispose()
-
-
 def _copy(platform: Platform, admin: RequestContext, src: str, dst: str, **kw: Any) -> Any:
     policy = load_policy(kw.pop("policy", SHOP_POLICY))
     key = kw.pop("key", KEY)
@@ -110,23 +79,6 @@ def _copy(platform: Platform, admin: RequestContext, src: str, dst: str, **kw: A
     return platform.masking.mask_database(
         admin, src, dst, policy, key, options=DatabaseOptions(**kw), progress=progress
     )
-
-
-def _pii_values(data: dict[str, list[dict[str, object]]]) -> set[str]:
-    return {str(r[c]) for t, c in PII for r in data[t] if r[c] is not None} | {
-        str(r["born"]) for r in data["customers"]
-    }
-
-
-def assert_no_pii_survives(data: dict[str, list[dict[str, object]]], dest: str) -> None:
-    """Compare every source PII value with every value of every table of the copy."""
-    pii = _pii_values(data)
-    copied = [str(v) for rows in _rows(dest).values() for row in rows for v in row if v is not None]
-    assert len(copied) > 30 * len(data["customers"])  # every table was read
-    exact = pii.intersection(copied)
-    assert not exact, sorted(exact)[:5]
-    inside = {p for p in pii for v in copied if len(v) > len(p) and p in v}
-    assert not inside, sorted(inside)[:5]
 
 
 def test_copy_keeps_schema_and_joins_and_leaks_no_pii(
@@ -137,10 +89,10 @@ def test_copy_keeps_schema_and_joins_and_leaks_no_pii(
     report = _copy(platform, admin, src, dst, batch_rows=97)
     assert _structure(dst) == _structure(src)
     for name, sql in JOINS.items():
-        assert _scalar(dst, sql) == _scalar(src, sql), name
+        assert scalar(dst, sql) == scalar(src, sql), name
     assert_no_pii_survives(data, dst)
     # the free text was scanned and its PII replaced, not dropped
-    notes = [r[4] for r in _rows(dst)["orders"] if r[4] and r[4].startswith("Call ")]
+    notes = [r[4] for r in rows_of(dst)["orders"] if r[4] and r[4].startswith("Call ")]
     assert len(notes) == 180
     by_table = {t.source: t for t in report.tables}
     assert [t.source for t in report.tables] == ["customers", "orders", "order_items"]
@@ -151,12 +103,12 @@ def test_copy_keeps_schema_and_joins_and_leaks_no_pii(
     assert cols["note"].entities["EMAIL_ADDRESS"] == 180
     risk = by_table["customers"].risk
     assert risk is not None and risk.quasi_identifiers == ("zip", "born") and risk.rows == 120
-    assert _scalar(dst, "SELECT status FROM _privault_mask_state WHERE name = '*'") == "complete"
+    assert scalar(dst, "SELECT status FROM _privault_mask_state WHERE name = '*'") == "complete"
     events = platform.audit.search(action="mask.run")
     assert events[-1].detail["rows"] == report.rows == 120 + 360 + len(data["order_items"])
     assert events[-1].detail["tables"]["orders"]["note"] == "detect"
     dumped = json.dumps([e.detail for e in events], default=str)
-    assert not [v for v in _pii_values(data) if v in dumped]
+    assert not [v for v in pii_values(data) if v in dumped]
 
 
 @pytest.mark.parametrize(
@@ -256,25 +208,25 @@ def test_interrupted_copy_resumes_to_the_same_result(
     with pytest.raises(Interrupted, match="orders"):
         _copy(platform, admin, src, cut, batch_rows=40, progress=_interrupt_after(5))
     state = "SELECT status FROM _privault_mask_state WHERE name = '{}'"
-    assert _scalar(cut, state.format("*")) == "incomplete"
-    assert _scalar(cut, state.format("customers")) == "done"
-    assert _scalar(cut, state.format("orders")) == "copying"
-    assert 0 < _scalar(cut, "SELECT count(*) FROM orders") < 300
+    assert scalar(cut, state.format("*")) == "incomplete"
+    assert scalar(cut, state.format("customers")) == "done"
+    assert scalar(cut, state.format("orders")) == "copying"
+    assert 0 < scalar(cut, "SELECT count(*) FROM orders") < 300
     with pytest.raises(Conflict, match="--resume"):
         _copy(platform, admin, src, cut, batch_rows=40)
     with pytest.raises(Conflict, match="another policy"):
         _copy(platform, admin, src, cut, batch_rows=40, resume=True, key=OTHER_KEY)
     # a different batch size does not change the result
     resumed = _copy(platform, admin, src, cut, batch_rows=64, resume=True)
-    assert resumed.resumed and _rows(cut) == _rows(whole)
+    assert resumed.resumed and rows_of(cut) == rows_of(whole)
     assert [t.to_dict() | {"seconds": 0} for t in resumed.tables] == [
         t.to_dict() | {"seconds": 0} for t in expected.tables
     ]
-    assert _scalar(cut, state.format("*")) == "complete"
+    assert scalar(cut, state.format("*")) == "complete"
     with pytest.raises(Conflict, match="complete masked copy"):
         _copy(platform, admin, src, cut)
     again = _copy(platform, admin, src, cut, restart=True)
-    assert not again.resumed and _rows(cut) == _rows(whole)
+    assert not again.resumed and rows_of(cut) == rows_of(whole)
 
 
 def test_foreign_tables_in_dest_are_never_overwritten(
@@ -286,7 +238,7 @@ def test_foreign_tables_in_dest_are_never_overwritten(
     for restart in (False, True):
         with pytest.raises(Conflict, match="not made by privault"):
             _copy(platform, admin, src, dst, restart=restart)
-    assert _scalar(dst, "SELECT count(*) FROM customers") == 3
+    assert scalar(dst, "SELECT count(*) FROM customers") == 3
     with pytest.raises(Conflict, match="nothing to resume"):
         _copy(platform, admin, src, f"sqlite:///{tmp_path / 'empty.db'}", resume=True)
 
@@ -306,5 +258,5 @@ def test_mixed_directions(
     _copy(sqlite_platform, admin, src, dst, batch_rows=50)
     assert set(_structure(dst)) == set(_structure(src))
     for name, sql in JOINS.items():
-        assert _scalar(dst, sql) == _scalar(src, sql), name
+        assert scalar(dst, sql) == scalar(src, sql), name
     assert_no_pii_survives(data, dst)

@@ -1,9 +1,11 @@
-"""A small shop database (customers -> orders -> order_items) on any SQLAlchemy URL."""
+"""A small shop database (customers -> orders -> order_items) on any SQLAlchemy URL,
+and the checks masked copies of it must pass."""
 
 from __future__ import annotations
 
 import random
 from datetime import date
+from typing import Any
 
 from sqlalchemy import (
     Column,
@@ -18,6 +20,7 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     insert,
+    text,
 )
 
 #: Columns holding PII in the shop database, as (table, column).
@@ -126,6 +129,66 @@ def build_shop(url: str, customers: int = 60, seed: int = 5) -> dict[str, list[d
         conn.execute(insert(meta.tables["order_items"]), items)
     engine.dispose()
     return {"customers": cust, "orders": orders, "order_items": items}
+
+
+JOINS = {
+    "orders-customers by id": (
+        "SELECT count(*) FROM orders o JOIN customers c ON o.customer_id = c.id"
+    ),
+    "orders-customers by code": (
+        "SELECT count(*) FROM orders o JOIN customers c ON o.customer_code = c.code"
+    ),
+    "items-orders-customers": (
+        "SELECT count(*) FROM order_items i JOIN orders o ON i.order_id = o.id "
+        "JOIN customers c ON o.customer_code = c.code"
+    ),
+    "orders per customer code": (
+        "SELECT count(*) FROM (SELECT customer_code FROM orders GROUP BY customer_code) g"
+    ),
+}
+
+
+def rows_of(url: str) -> dict[str, list[tuple[Any, ...]]]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            out = {}
+            for table in ("customers", "orders", "order_items"):
+                pk = "order_id, line" if table == "order_items" else "id"
+                out[table] = [
+                    tuple(r) for r in conn.execute(text(f"SELECT * FROM {table} ORDER BY {pk}"))
+                ]
+            return out
+    finally:
+        engine.dispose()
+
+
+def scalar(url: str, sql: str) -> Any:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text(sql)).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def pii_values(data: dict[str, list[dict[str, object]]]) -> set[str]:
+    return {str(r[c]) for t, c in PII for r in data[t] if r[c] is not None} | {
+        str(r["born"]) for r in data["customers"]
+    }
+
+
+def assert_no_pii_survives(data: dict[str, list[dict[str, object]]], dest: str) -> None:
+    """Compare every source PII value with every value of every table of the copy."""
+    pii = pii_values(data)
+    copied = [
+        str(v) for rows in rows_of(dest).values() for row in rows for v in row if v is not None
+    ]
+    assert len(copied) > 30 * len(data["customers"])  # every table was read
+    exact = pii.intersection(copied)
+    assert not exact, sorted(exact)[:5]
+    inside = {p for p in pii for v in copied if len(v) > len(p) and p in v}
+    assert not inside, sorted(inside)[:5]
 
 
 SHOP_POLICY = """
