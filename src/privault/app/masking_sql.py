@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -167,7 +168,7 @@ class DatabaseCopy:
         """
         self._dst = connect(self.dest_url)
         states = self._prepare(self._dst)
-        started = _now()
+        started = time.perf_counter()
         order = self.plan.order
         for shape in order:
             self._copy_table(self._dst, shape, states.get(shape.name), progress)
@@ -177,7 +178,7 @@ class DatabaseCopy:
             safe_url(self.dest_url),
             reports,
             self.resumed,
-            round(_now() - started, 3),
+            round(time.perf_counter() - started, 3),
         )
 
     def finish(self) -> None:
@@ -342,12 +343,6 @@ class DatabaseCopy:
             for c in plan.columns
         )
         return MaskReport(name, name, "sql", "sql", state.rows_in, state.rows_out, columns, risk)
-
-
-def _now() -> float:
-    import time
-
-    return time.perf_counter()
 
 
 def _key_columns(shape: TableShape, table: Table) -> tuple[str, ...]:
