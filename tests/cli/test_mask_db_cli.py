@@ -67,8 +67,12 @@ def test_from_scan_uses_a_tenant_data_map_or_a_json_report(run: Run, tmp_path: P
     scan_file = str(tmp_path / "scan.json")
     run("mask", src, "sqlite:///x.db", "--from-scan", scan_file, "--draft-policy", str(reported))
     assert fresh.read_text() == mapped.read_text() == reported.read_text()
-    out = run("mask", "sqlite:///other.db", "sqlite:///x.db", "--from-scan", "acme", code=2)
-    assert "no table of" in out or "no such database file" in out
+    other = tmp_path / "other.db"
+    out = run("mask", f"sqlite:///{other}", "sqlite:///x.db", "--from-scan", "acme", code=2)
+    assert "no such database file: other.db" in out and not other.exists()
+    build_shop(f"sqlite:///{other}", customers=3)  # exists, but acme never scanned it
+    out = run("mask", f"sqlite:///{other}", "sqlite:///x.db", "--from-scan", "acme", code=2)
+    assert "no table of" in out
     run("tenant", "create", "blank")
     out = run("mask", src, "sqlite:///x.db", "--from-scan", "blank", code=2)
     assert "scan it first" in out

@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, inspect, text
 from privault.app.bootstrap import Platform
 from privault.app.masking_sql import DatabaseOptions
 from privault.core.context import RequestContext
-from privault.core.errors import Conflict, InvalidInput
+from privault.core.errors import Conflict, IntegrityError, InvalidInput
 from privault.core.secret import Secret
 from privault.deid import load_policy
 from tests.conftest import create_pg_database, pg_admin_url
@@ -347,3 +347,39 @@ def rows_of_any(url: str, table: str) -> list[tuple[Any, ...]]:
             return [tuple(r) for r in conn.execute(text(f"SELECT * FROM {table}"))]
     finally:
         engine.dispose()
+
+
+def test_a_refused_batch_is_one_line_without_values(
+    sqlite_platform: Platform, admin: RequestContext, tmp_path: Path
+) -> None:
+    src, dst = f"sqlite:///{tmp_path / 'dirty.db'}", f"sqlite:///{tmp_path / 'masked.db'}"
+    engine = create_engine(src)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)"))
+        conn.execute(text("CREATE TABLE u (id INTEGER PRIMARY KEY, n INTEGER)"))
+        conn.execute(text("INSERT INTO t VALUES (1, 5), (2, 9)"))
+        # SQLite keeps text in an INTEGER column: the copy refuses it without showing it
+        conn.execute(text("INSERT INTO u VALUES (1, 5), (2, 'Secret-Canary-77')"))
+    engine.dispose()
+    with pytest.raises(InvalidInput) as caught:
+        _copy(sqlite_platform, admin, src, dst, policy="unlisted: keep")
+    message = str(caught.value)
+    assert message.startswith("table u: a value does not match") and "--resume" in message
+    assert "Canary" not in message and caught.value.__cause__ is None
+    assert scalar(dst, "SELECT status FROM _privault_mask_state WHERE name = '*'") == "incomplete"
+    # DEST refusing a batch (a CHECK constraint someone added there): one line, no values
+    engine = create_engine(dst)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE u"))
+        conn.execute(text("DELETE FROM t"))
+        conn.execute(text("CREATE TABLE u (id INTEGER PRIMARY KEY, n INTEGER CHECK (n < 0))"))
+        conn.execute(text("UPDATE _privault_mask_state SET status = 'pending', rows_in = 0"))
+    engine.dispose()
+    engine = create_engine(src)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE u SET n = 7 WHERE id = 2"))
+    engine.dispose()
+    with pytest.raises(IntegrityError) as refused:
+        _copy(sqlite_platform, admin, src, dst, policy="unlisted: keep", resume=True)
+    assert str(refused.value).startswith("table u: a database refused a batch (IntegrityError)")
+    assert refused.value.__cause__ is None

@@ -8,7 +8,8 @@ Where the findings come from (``SCAN``):
   stored it (the latest classification of every table of SOURCE).
 
 Tables are matched by ``URL::SCHEMA.TABLE`` with the URL shown without its
-password, as discovery names them.
+password, as discovery names them; only the default schema is copied
+(``main`` on SQLite, usually ``public`` on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -19,13 +20,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import inspect
+
 from privault.app.discovery import ScanService
+from privault.app.masking_sql import open_source
 from privault.app.masking_sqlschema import reflect_source
 from privault.core.context import RequestContext
 from privault.core.errors import InvalidInput, NotFound
 from privault.deid import Policy
 from privault.deid.sql_draft import ColumnFinding, draft_policy, draft_yaml
-from privault.discovery.sql import connect, safe_url
+from privault.discovery.sql import safe_url
 
 __all__ = ["FRESH_SCAN", "DraftedPolicy", "PolicyDrafter"]
 
@@ -50,7 +54,7 @@ def _by_table(prefix: str, rows: Iterable[tuple[str, str, str | None, Iterable[s
     for dataset, column, pii, free in rows:
         if not dataset.startswith(prefix):
             continue
-        table = dataset[len(prefix) :].partition(".")[2]
+        table = dataset[len(prefix) :]
         found.setdefault(table, {})[column] = ColumnFinding(pii, tuple(free))
     return found
 
@@ -76,7 +80,15 @@ class PolicyDrafter:
 
         """
         shown = safe_url(source)
-        prefix = f"{shown}::"
+        engine = open_source(source)
+        try:
+            _, shapes = reflect_source(engine)
+            schema = (
+                "main" if engine.dialect.name == "sqlite" else inspect(engine).default_schema_name
+            )
+        finally:
+            engine.dispose()
+        prefix = f"{shown}::{schema}."
         if scan == FRESH_SCAN:
             report = self._scans.scan(ctx, [source])
             rows = [
@@ -95,11 +107,6 @@ class PolicyDrafter:
                 f"the scan has no table of {shown}; scan it first "
                 f"(privault scan {shown} --tenant TENANT) or use --from-scan alone"
             )
-        engine = connect(source)
-        try:
-            _, shapes = reflect_source(engine)
-        finally:
-            engine.dispose()
         text, policy = draft_yaml(draft_policy(findings, shapes), shown)
         pii = sum(
             f.pii_type is not None or bool(f.freeform)

@@ -29,10 +29,12 @@ from typing import Any
 
 import polars as pl
 from sqlalchemy import Engine, MetaData, Table, func, inspect, select, tuple_
+from sqlalchemy.exc import IntegrityError as SaIntegrityError
+from sqlalchemy.exc import SQLAlchemyError
 
 from privault.app import masking_sqlstate as st
 from privault.app.masking_sqlschema import STATE_TABLE, dest_tables, polars_schema, reflect_source
-from privault.core.errors import Conflict, InvalidInput, NotFound
+from privault.core.errors import Conflict, IntegrityError, InvalidInput, NotFound, PrivaultError
 from privault.deid import Binding, DeidKeys, Operator, Policy, build_operator, measure_risk
 from privault.deid.report import ColumnReport, MaskReport
 from privault.deid.sql import DatabaseMaskReport, DatabasePlan, TableShape, plan_database
@@ -40,7 +42,7 @@ from privault.deid.table import TablePlan
 from privault.discovery import ScanOptions, scan
 from privault.discovery.sql import connect, parse_url, safe_url
 
-__all__ = ["DatabaseCopy", "DatabaseOptions", "TableProgress"]
+__all__ = ["DatabaseCopy", "DatabaseOptions", "TableProgress", "classify", "open_source"]
 
 TableProgress = Callable[[str, int, int | None], None]
 """Called with (table, rows done, table rows or None) after each batch."""
@@ -65,7 +67,14 @@ class DatabaseOptions:
     restart: bool = False
 
 
-def _open_source(url: str) -> Engine:
+def open_source(url: str) -> Engine:
+    """Connect to a source; a SQLite file that does not exist is not created.
+
+    Raises:
+        NotFound: no such SQLite file.
+        InvalidInput: a bad URL or a refused connection (no password shown).
+
+    """
     parsed = parse_url(url)
     file = parsed.database if parsed.get_backend_name() == "sqlite" else None
     if file not in (None, "", ":memory:") and not Path(str(file)).is_file():
@@ -117,7 +126,7 @@ class DatabaseCopy:
         if _same_database(source, dest):
             raise InvalidInput("the masked copy must not overwrite its source")
         self.source_url, self.dest_url, self._opts, self._keys = source, dest, options, keys
-        self._src = _open_source(source)
+        self._src = open_source(source)
         self._dst: Engine | None = None
         try:
             self._plan(policy)
@@ -171,7 +180,10 @@ class DatabaseCopy:
         started = time.perf_counter()
         order = self.plan.order
         for shape in order:
-            self._copy_table(self._dst, shape, states.get(shape.name), progress)
+            try:
+                self._copy_table(self._dst, shape, states.get(shape.name), progress)
+            except SQLAlchemyError as exc:
+                raise _refused(shape.name, exc) from None
         reports = tuple(self._report(self._dst, s.name) for s in order)
         return DatabaseMaskReport(
             safe_url(self.source_url),
@@ -287,9 +299,7 @@ class DatabaseCopy:
                 rows = conn.execute(cursor.page(self._opts.batch_rows)).all()
             if not rows:
                 break
-            frame = pl.DataFrame(
-                [tuple(r) for r in rows], schema=schema, orient="row", strict=False
-            )
+            frame = _frame(shape.name, rows, schema)
             masked = plan.apply(frame)
             with engine.begin() as conn:
                 if masked.height:
@@ -343,6 +353,30 @@ class DatabaseCopy:
             for c in plan.columns
         )
         return MaskReport(name, name, "sql", "sql", state.rows_in, state.rows_out, columns, risk)
+
+
+def _frame(table: str, rows: Sequence[Any], schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
+    """One page as a typed frame; a value unlike its column's type is refused, never shown."""
+    try:
+        return pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row", strict=False)
+    except (pl.exceptions.PolarsError, TypeError, ValueError):
+        raise InvalidInput(
+            f"table {table}: a value does not match its column's declared type; the copy "
+            "stays incomplete: fix the source, then run again with --resume",
+            table=table,
+        ) from None
+
+
+def _refused(table: str, exc: SQLAlchemyError) -> PrivaultError:
+    """A driver error as one line without values (drivers quote the rows they refused)."""
+    kind = type(getattr(exc, "orig", None) or exc).__name__
+    message = (
+        f"table {table}: a database refused a batch ({kind}); the copy stays incomplete: "
+        "fix the cause, then run again with --resume"
+    )
+    if isinstance(exc, SaIntegrityError):
+        return IntegrityError(message, table=table)
+    return InvalidInput(message, table=table)
 
 
 def _key_columns(shape: TableShape, table: Table) -> tuple[str, ...]:
