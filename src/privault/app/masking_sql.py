@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine, MetaData, Table, func, inspect, select, tuple_
+from sqlalchemy import Engine, MetaData, Table, func, inspect, select
 from sqlalchemy.exc import IntegrityError as SaIntegrityError
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -288,7 +288,7 @@ class DatabaseCopy:
                 return
         source = self._meta.tables[shape.name]
         dest = Table(shape.name, MetaData(), autoload_with=engine)
-        cursor = _Cursor(shape, source, plan, self._key_codec(shape, plan))
+        cursor = st.Cursor(shape, source, self._key_codec(shape, plan))
         if state is not None:
             cursor.restore(state)
         with self._src.connect() as conn:
@@ -313,7 +313,7 @@ class DatabaseCopy:
 
     def _key_codec(self, shape: TableShape, plan: TablePlan) -> Operator[Any] | None:
         """Encrypts the stored last key unless the key columns are copied unchanged."""
-        key_cols = set(_key_columns(shape, self._meta.tables[shape.name]))
+        key_cols = set(st.key_columns(shape, self._meta.tables[shape.name]))
         kept = all(
             c.action == "keep" or (c.operator is not None and c.operator.name == "keep")
             for c in plan.columns
@@ -377,64 +377,3 @@ def _refused(table: str, exc: SQLAlchemyError) -> PrivaultError:
     if isinstance(exc, SaIntegrityError):
         return IntegrityError(message, table=table)
     return InvalidInput(message, table=table)
-
-
-def _key_columns(shape: TableShape, table: Table) -> tuple[str, ...]:
-    if shape.primary_key:
-        return shape.primary_key
-    for unique in shape.unique:
-        if all(not table.c[c].nullable for c in unique):
-            return unique
-    return ()
-
-
-class _Cursor:
-    """Where a table's copy stands: the last key (keyset) or the rows read (offset)."""
-
-    def __init__(
-        self, shape: TableShape, table: Table, plan: TablePlan, codec: Operator[Any] | None
-    ) -> None:
-        self.keys = _key_columns(shape, table)
-        self.table, self.codec = table, codec
-        self.last: tuple[Any, ...] | None = None
-        self.rows_in = self.rows_out = 0
-        self._positions = [list(table.c.keys()).index(k) for k in self.keys]
-        del plan
-
-    def restore(self, state: st.TableState) -> None:
-        self.rows_in, self.rows_out = state.rows_in, state.rows_out
-        if state.last_key is not None:
-            text = state.last_key if self.codec is None else self.codec.reverse(state.last_key)
-            self.last = st.decode_key(text)
-
-    def page(self, size: int) -> Any:
-        t = self.table
-        if not self.keys:
-            return select(t).order_by(*t.c).offset(self.rows_in).limit(size)
-        cols = [t.c[k] for k in self.keys]
-        query = select(t).order_by(*cols).limit(size)
-        if self.last is not None:
-            if len(cols) == 1:
-                query = query.where(cols[0] > self.last[0])
-            else:
-                query = query.where(tuple_(*cols) > tuple_(*self.last))
-        return query
-
-    def advance(self, rows: Sequence[Any], written: int) -> None:
-        self.rows_in += len(rows)
-        self.rows_out += written
-        if self.keys:
-            self.last = tuple(rows[-1][i] for i in self._positions)
-
-    def saved(self, plan: TablePlan) -> dict[str, Any]:
-        key = None
-        if self.last is not None:
-            text = st.encode_key(self.last)
-            key = text if self.codec is None else self.codec.apply(text)
-        return {
-            "status": "copying",
-            "last_key": key,
-            "rows_in": self.rows_in,
-            "rows_out": self.rows_out,
-            "stats": st.dump_stats(plan.stats),
-        }

@@ -31,13 +31,24 @@ from sqlalchemy import (
     Text,
     insert,
     select,
+    tuple_,
     update,
 )
 
 from privault.app.masking_sqlschema import STATE_TABLE
-from privault.deid.table import ColumnStats
+from privault.deid.operators import Operator
+from privault.deid.sql import TableShape
+from privault.deid.table import ColumnStats, TablePlan
 
-__all__ = ["JOB", "TableState", "decode_key", "encode_key", "state_table"]
+__all__ = [
+    "JOB",
+    "Cursor",
+    "TableState",
+    "decode_key",
+    "encode_key",
+    "key_columns",
+    "state_table",
+]
 
 JOB = "*"
 
@@ -144,3 +155,73 @@ def encode_key(values: Sequence[Any]) -> str:
 def decode_key(text: str) -> tuple[Any, ...]:
     """The key tuple :func:`encode_key` wrote."""
     return tuple(_UNTAG[tag](value) for tag, value in json.loads(text))
+
+
+def key_columns(shape: TableShape, table: Table) -> tuple[str, ...]:
+    """The columns pages are ordered by: the primary key, else a NOT NULL unique key."""
+    if shape.primary_key:
+        return shape.primary_key
+    for unique in shape.unique:
+        if all(not table.c[c].nullable for c in unique):
+            return unique
+    return ()
+
+
+class Cursor:
+    """Where a table's copy stands: the last key (keyset pages) or the rows read (offset).
+
+    Args:
+        shape: the table's keys.
+        table: the reflected source table.
+        codec: encrypts the stored last key (None: stored as typed JSON).
+
+    """
+
+    def __init__(self, shape: TableShape, table: Table, codec: Operator[Any] | None) -> None:
+        self.keys = key_columns(shape, table)
+        self.table, self.codec = table, codec
+        self.last: tuple[Any, ...] | None = None
+        self.rows_in = self.rows_out = 0
+        self._positions = [list(table.c.keys()).index(k) for k in self.keys]
+
+    def restore(self, state: TableState) -> None:
+        """Continue from a saved state row."""
+        self.rows_in, self.rows_out = state.rows_in, state.rows_out
+        if state.last_key is not None:
+            text = state.last_key if self.codec is None else self.codec.reverse(state.last_key)
+            self.last = decode_key(text)
+
+    def page(self, size: int) -> Any:
+        """The SELECT of the next ``size`` rows."""
+        t = self.table
+        if not self.keys:
+            return select(t).order_by(*t.c).offset(self.rows_in).limit(size)
+        cols = [t.c[k] for k in self.keys]
+        query = select(t).order_by(*cols).limit(size)
+        if self.last is not None:
+            if len(cols) == 1:
+                query = query.where(cols[0] > self.last[0])
+            else:
+                query = query.where(tuple_(*cols) > tuple_(*self.last))
+        return query
+
+    def advance(self, rows: Sequence[Any], written: int) -> None:
+        """Record a copied page."""
+        self.rows_in += len(rows)
+        self.rows_out += written
+        if self.keys:
+            self.last = tuple(rows[-1][i] for i in self._positions)
+
+    def saved(self, plan: TablePlan) -> dict[str, Any]:
+        """The state row values after the last page (the key encrypted by ``codec``)."""
+        key = None
+        if self.last is not None:
+            text = encode_key(self.last)
+            key = text if self.codec is None else self.codec.apply(text)
+        return {
+            "status": "copying",
+            "last_key": key,
+            "rows_in": self.rows_in,
+            "rows_out": self.rows_out,
+            "stats": dump_stats(plan.stats),
+        }
