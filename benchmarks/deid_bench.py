@@ -8,6 +8,12 @@ Polars expressions or batch loops) over one 1M-row column, on ONE core
 applies the same operator to a subsample of the same values in the same run
 (``benchmarks/peers/presidio_anonymizer_runner.py`` in ``.venv-peers``); rates
 are per cell. Writes ``benchmarks/results/deid.json``.
+
+The SQL figure copies a SQLite database (customers with name, e-mail and
+card; orders referencing them by e-mail, a foreign key that inherits the
+hash) into a fresh SQLite file through ``privault.app.masking_sql``, in
+rows/s over both tables, beside a plain unmasked copy with the same batches
+(the reference: what reading and writing alone cost here).
 """
 
 from __future__ import annotations
@@ -26,8 +32,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import polars as pl
+from sqlalchemy import MetaData, create_engine, insert, select, text
 
 from _common import ROOT, median_rate, write_results
+from privault.app.masking_sql import DatabaseCopy, DatabaseOptions
 from privault.core.secret import Secret
 from privault.crypto.fpe import luhn_valid
 from privault.deid import DeidKeys, load_policy, plan_table
@@ -126,17 +134,113 @@ def bench_presidio(table: pl.DataFrame, peer_rows: int, repeats: int) -> dict[st
     return rates
 
 
+SQL_POLICY = """
+columns:
+  customers.name: {operator: fake, kind: PERSON}
+  customers.email: hash
+  customers.card: fpe
+unlisted: keep
+"""
+SQL_SCHEMA = (
+    "CREATE TABLE customers (id INTEGER PRIMARY KEY, name VARCHAR(80), "
+    "email VARCHAR(120) UNIQUE NOT NULL, card VARCHAR(19), age INTEGER)",
+    "CREATE TABLE orders (id INTEGER PRIMARY KEY, "
+    "email VARCHAR(120) REFERENCES customers (email), total NUMERIC(10, 2))",
+)
+
+
+def _sql_source(path: Path, table: pl.DataFrame) -> int:
+    engine = create_engine(f"sqlite:///{path}")
+    rows = table.height
+    customers = [
+        {"id": i, "name": n, "email": e, "card": c, "age": int(a)}
+        for i, (n, e, c, a) in enumerate(
+            zip(table["name"], table["email"], table["card"], table["age"], strict=True)
+        )
+    ]
+    orders = [
+        {"id": i, "email": customers[i % rows]["email"], "total": f"{i % 500}.25"}
+        for i in range(rows)
+    ]
+    with engine.begin() as conn:
+        for ddl in SQL_SCHEMA:
+            conn.execute(text(ddl))
+        conn.execute(
+            text("INSERT INTO customers VALUES (:id, :name, :email, :card, :age)"), customers
+        )
+        conn.execute(text("INSERT INTO orders VALUES (:id, :email, :total)"), orders)
+    engine.dispose()
+    return 2 * rows
+
+
+def _plain_copy(src: str, dst: str, batch: int) -> None:
+    """The reference: the same tables read by key in batches and inserted, unmasked."""
+    source, dest = create_engine(src), create_engine(dst)
+    with dest.begin() as conn:
+        for ddl in SQL_SCHEMA:
+            conn.execute(text(ddl))
+    meta, out = MetaData(), MetaData()
+    meta.reflect(source)
+    out.reflect(dest)
+    for name in ("customers", "orders"):
+        table, last = meta.tables[name], -1
+        while True:
+            with source.connect() as conn:
+                query = select(table).where(table.c.id > last).order_by(table.c.id).limit(batch)
+                rows = [r._asdict() for r in conn.execute(query)]
+            if not rows:
+                break
+            with dest.begin() as conn:
+                conn.execute(insert(out.tables[name]), rows)
+            last = rows[-1]["id"]
+    source.dispose()
+    dest.dispose()
+
+
+def bench_sql_copy(table: pl.DataFrame, repeats: int, batch: int = 5_000) -> dict[str, float]:
+    policy = load_policy(SQL_POLICY)
+    with tempfile.TemporaryDirectory() as tmp:
+        rows = _sql_source(Path(tmp) / "src.db", table)
+        src = f"sqlite:///{tmp}/src.db"
+        runs = iter(range(10_000))
+
+        def masked() -> int:
+            job = DatabaseCopy(
+                src,
+                f"sqlite:///{tmp}/m{next(runs)}.db",
+                policy,
+                KEYS,
+                DatabaseOptions(batch_rows=batch),
+            )
+            job.run()
+            job.finish()
+            job.close()
+            return rows
+
+        def plain() -> int:
+            _plain_copy(src, f"sqlite:///{tmp}/p{next(runs)}.db", batch)
+            return rows
+
+        ours, _ = median_rate(masked, repeats)
+        ref, _ = median_rate(plain, repeats)
+    print(f"  sql copy masked {ours:>14,.0f} rows/s; plain copy {ref:>12,.0f} rows/s", flush=True)
+    return {"rows": rows, "masked_rows_per_s": round(ours), "plain_rows_per_s": round(ref),
+            "masked_vs_plain": round(ours / ref, 3)}  # fmt: skip
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--peer-rows", type=int, default=20_000)
+    parser.add_argument("--sql-rows", type=int, default=100_000, help="customers (and orders)")
     args = parser.parse_args()
     repeats = max(3, args.repeats)
     print(f"building a {args.rows:,}-row table …", flush=True)
     table = make_table(args.rows)
     ours = bench_privault(table, repeats)
     theirs = bench_presidio(table, args.peer_rows, repeats)
+    sql = bench_sql_copy(table.head(args.sql_rows), repeats)
     ratios = {n: round(ours[n] / theirs[n], 1) for n in theirs if theirs[n] > 0}
     for n, r in ratios.items():
         print(f"  {n:16s} privault / presidio = {r:.1f}x")
@@ -150,6 +254,7 @@ def main() -> int:
             "cells_per_s": {n: round(r) for n, r in ours.items()},
             "presidio_cells_per_s": {n: round(r) for n, r in theirs.items()},
             "vs_presidio": ratios,
+            "sql_copy_sqlite_to_sqlite": sql,
             "targets": {
                 "mask,hash,generalize": ">= 1e6",
                 "fpe,fake": ">= 1e5",

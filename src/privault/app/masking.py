@@ -14,6 +14,7 @@ from pathlib import Path
 from privault.access.policy import Decision
 from privault.app.auditing import PLATFORM, Auditor
 from privault.app.authz import Authorizer
+from privault.app.masking_sql import DatabaseCopy, DatabaseOptions, TableProgress
 from privault.audit.chain import AuditEvent
 from privault.core.context import RequestContext
 from privault.core.errors import InvalidInput
@@ -31,6 +32,7 @@ from privault.deid import (
 from privault.deid.copy import Progress
 from privault.deid.files import format_of
 from privault.deid.fingerprint import ExportMark
+from privault.deid.sql import DatabaseMaskReport
 from privault.detect import Analyzer, AnalyzerConfig
 from privault.keys.hierarchy import KeyHierarchy
 
@@ -132,6 +134,63 @@ class MaskingService:
             k=risk.k if risk is not None else None,
             k_target=risk.k_target if risk is not None else None,
         )
+
+    def mask_database(
+        self,
+        ctx: RequestContext,
+        source: str,
+        dest: str,
+        policy: Policy,
+        key: Secret[bytes] | None,
+        *,
+        options: DatabaseOptions | None = None,
+        progress: TableProgress | None = None,
+    ) -> DatabaseMaskReport:
+        """Copy the SQL database ``source`` into ``dest`` masked; audit it.
+
+        The copy is marked incomplete in DEST until the audit event is written:
+        no audit record, no finished copy (see :mod:`privault.app.masking_sql`).
+
+        Args:
+            ctx: who asks.
+            source: SQLAlchemy URL of the database to copy.
+            dest: SQLAlchemy URL of the (empty) database to fill.
+            policy: the validated policy (``table.column``, ``column`` or PII types).
+            key: the project key for keyed operators (None: they refuse).
+            options: PII types, batch size, resume or restart.
+            progress: called after each batch with (table, rows done, table rows).
+
+        Raises:
+            AccessDenied: the policy decision denied ``mask.run``.
+            InvalidInput: a policy this database refuses (before DEST is opened).
+            Conflict: DEST is not empty, or holds an interrupted copy (see --resume).
+            AuditUnavailable: the trail could not be written (the copy stays incomplete).
+
+        """
+        decision = self._authz.check(ctx, ACTION, None, "masking/databases")
+        job = DatabaseCopy(
+            source, dest, policy, DeidKeys(key) if key is not None else None,
+            options or DatabaseOptions(),
+        )  # fmt: skip
+        try:
+            report = job.run(progress)
+            event = self._audit.event(
+                ctx,
+                ACTION,
+                "masking/databases",
+                tenant_id=None,
+                decision=decision,
+                source=report.source,
+                dest=report.dest,
+                resumed=report.resumed,
+                rows=report.rows,
+                tables={t.source: {c.column: c.rule for c in t.columns} for t in report.tables},
+            )
+            self._audit.write_now([event])
+            job.finish()
+        finally:
+            job.close()
+        return report
 
     def anonymize_texts(
         self,

@@ -24,6 +24,14 @@ from privault.core.errors import InvalidInput
 from privault.core.secret import Secret
 from privault.deid import DeidKeys, MaskOptions, MaskReport, load_policy
 from privault.interfaces.cli.common import err, out, platform, request
+from privault.interfaces.cli.mask_db import (
+    DbArgs,
+    DraftOpt,
+    FromScanOpt,
+    ScanArg,
+    is_url,
+    mask_database,
+)
 
 __all__ = ["register"]
 
@@ -31,6 +39,10 @@ PolicyOpt = Annotated[Path, typer.Option("--policy", "-p", help="YAML de-identif
 ProjectOpt = Annotated[
     str,
     typer.Option(help="Masking project: its managed key keeps pseudonyms consistent."),
+]
+MaskPolicyOpt = Annotated[
+    Path | None,
+    typer.Option("--policy", "-p", help="YAML de-identification policy (or --from-scan)."),
 ]
 KeyOpt = Annotated[Path | None, typer.Option("--key-file", help="Project key for keyed operators.")]
 
@@ -96,15 +108,27 @@ def _render(report: MaskReport) -> None:
 
 
 def mask(
-    source: Annotated[Path, typer.Argument(help="CSV, JSONL, Parquet or XLSX file.")],
-    dest: Annotated[Path, typer.Argument(help="The masked copy (format from its extension).")],
-    policy: PolicyOpt,
+    source: Annotated[
+        str, typer.Argument(help="CSV, JSONL, Parquet or XLSX file, or a database URL.")
+    ],
+    dest: Annotated[
+        str,
+        typer.Argument(
+            help="The masked copy (format from its extension), or an empty database URL."
+        ),
+    ],
+    scan: ScanArg = None,
+    policy: MaskPolicyOpt = None,
     key_file: KeyOpt = None,
     project: ProjectOpt = "default",
     k: Annotated[int | None, typer.Option("--k", min=2, help="Reach k-anonymity.")] = None,
-    quasi: Annotated[str | None, typer.Option(help="Quasi-identifier columns, a,b.")] = None,
+    quasi: Annotated[
+        str | None, typer.Option(help="Quasi-identifier columns, a,b (databases: t.a).")
+    ] = None,
     sensitive: Annotated[str | None, typer.Option(help="Sensitive columns, a,b.")] = None,
-    types: Annotated[str | None, typer.Option(help="PII types: col=TYPE,…")] = None,
+    types: Annotated[
+        str | None, typer.Option(help="PII types: col=TYPE,… (databases: t.col=TYPE).")
+    ] = None,
     report_json: Annotated[
         Path | None, typer.Option("--report", help="Also write the report as JSON.")
     ] = None,
@@ -115,8 +139,39 @@ def mask(
     tenant: Annotated[
         str | None, typer.Option(help="Tenant whose vault keeps 'tokenize kind: vault' tokens.")
     ] = None,
+    from_scan: FromScanOpt = False,
+    draft_policy: DraftOpt = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Databases: continue an interrupted copy in DEST.")
+    ] = False,
+    restart: Annotated[
+        bool,
+        typer.Option("--restart", help="Databases: drop an earlier privault copy in DEST, redo."),
+    ] = False,
+    batch_rows: Annotated[
+        int, typer.Option("--batch-rows", min=1, help="Databases: rows per batch.")
+    ] = 5_000,
 ) -> None:
-    """Write a masked copy of SOURCE to DEST under a policy, then report what changed."""
+    """Write a masked copy of SOURCE to DEST under a policy, then report what changed.
+
+    SOURCE and DEST are table files, or SQLAlchemy URLs of two databases
+    (sqlite:///a.db, postgresql+psycopg://…): the schema is copied, keys stay
+    consistent, rows stream in batches, and an interrupted copy is resumable.
+    """
+    if is_url(source) or is_url(dest):
+        if fingerprint or tenant is not None:
+            raise InvalidInput("--fingerprint and --tenant work for table files, not databases")
+        db = DbArgs(
+            from_scan, scan, draft_policy, resume, restart, batch_rows, quasi, sensitive, types, k
+        )
+        resolve = lambda service: _resolve_key(service, key_file, project)  # noqa: E731
+        mask_database(source, dest, policy, db, resolve, report_json)
+        return
+    if policy is None or from_scan or scan is not None or draft_policy is not None:
+        raise InvalidInput(
+            "table files need --policy; --from-scan and --draft-policy are for databases"
+        )
+    src_path, dest_path = Path(source), Path(dest)
     opts = MaskOptions(
         pii_types=_pairs(types), quasi_identifiers=_names(quasi), sensitive=_names(sensitive), k=k
     )
@@ -133,13 +188,20 @@ def mask(
         track = lambda done, total: bar.update(task, completed=done, total=total)  # noqa: E731
         if fingerprint:  # leak tracing: the export service marks, records and audits
             marked = plat.exports.mask_marked(
-                request(), source, dest, rules, key, project=project, options=opts, progress=track
+                request(),
+                src_path,
+                dest_path,
+                rules,
+                key,
+                project=project,
+                options=opts,
+                progress=track,
             )
             report, marks = marked.report, ", ".join(marked.record.columns)
             note = f"export {marked.record.id} recorded; marked columns: {marks}"
         else:
             report = service.mask_file(
-                request(), source, dest, rules, key, options=opts, progress=track
+                request(), src_path, dest_path, rules, key, options=opts, progress=track
             )
     _render(report)
     if fingerprint:
