@@ -13,6 +13,9 @@ conf, never logged, so they never reach the event log.
 
 from __future__ import annotations
 
+from privault.spark.jobs import JobStats as JobStats
+from privault.spark.jobs import SparkJobFailed as SparkJobFailed
+from privault.spark.jobs import run_tracked as run_tracked
 from privault.spark.mask import SparkMaskResult as SparkMaskResult
 from privault.spark.mask import mask_dataframe as mask_dataframe
 from privault.spark.mask import write_parquet as write_parquet
@@ -21,10 +24,13 @@ from privault.spark.sample import sample_partitions as sample_partitions
 from privault.spark.session import build_session as build_session
 
 __all__ = [
+    "JobStats",
+    "SparkJobFailed",
     "SparkMaskResult",
     "build_session",
     "mask_dataframe",
     "partition_columns",
+    "run_tracked",
     "sample_partitions",
     "write_parquet",
 ]
