@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import secrets
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,8 @@ from privault.core.errors import InvalidInput
 from privault.core.secret import Secret
 from privault.deid import MaskOptions, load_policy, mask_file
 from privault.discovery import ScanOptions, scan
-from privault.spark import SparkJobFailed
+from privault.spark import SparkJobFailed, mask_dataframe, write_parquet
+from tests.spark.conftest import SparkRun
 
 POLICY = load_policy(
     "entities: {PERSON: fake, EMAIL_ADDRESS: hash, CREDIT_CARD: fpe}\nunlisted: keep\n"
@@ -219,3 +221,31 @@ def test_mask_refuses_bad_policy_and_existing_dest(
         jobs.mask(admin, str(part), str(part), POLICY, None)
     with pytest.raises(InvalidInput, match="destination exists"):
         jobs.mask(admin, str(part), str(part.parent), POLICY, None)
+
+
+def test_key_never_reaches_event_log_or_driver_log(
+    spark_run: SparkRun, data: tuple[Path, Path], tmp_path: Path
+) -> None:
+    _, part = data
+    material = f"canary-{secrets.token_hex(16)}".encode()  # assembled at run time only
+    df = spark_run.session.read.parquet(str(part))
+    result = mask_dataframe(df, POLICY, key=Secret(material), pii_types=TYPES)
+    assert result.frame.count() == N
+    write_parquet(result.frame, str(tmp_path / "out"), ["country"])
+    result.frame.explain(extended=True)  # plans are what reach the event log
+    forms = [
+        material,
+        material.hex().encode(),
+        base64.b64encode(material),
+        material[7:].upper(),  # the random part, in any case
+        material[7:],
+    ]
+    logs = [p for p in spark_run.event_log.rglob("*") if p.is_file()]
+    logs += [spark_run.driver_log] if spark_run.driver_log.exists() else []
+    assert logs, "Spark wrote no event log"
+    seen = b"".join(p.read_bytes() for p in logs)
+    assert b"SparkListenerJobEnd" in seen or b"SparkListenerJobStart" in seen
+    for form in forms:
+        assert form not in seen
+    conf = repr(spark_run.session.sparkContext.getConf().getAll()).encode()
+    assert material[7:] not in conf

@@ -202,10 +202,29 @@ def write(
         writer = frame.write.format(name).mode("append")
         writer.option("partition_by", ",".join(partition_by)).save(ds.location)
     else:
-        if ds.protocol == "sqlite":
-            frame = frame.coalesce(1)  # one writer: SQLite locks the file per writer
         assert ds.table is not None  # parse_dataset gives every JDBC dataset a table
-        frame.write.jdbc(ds.location, ds.table, mode="error", properties=_jdbc_props(ds))
+        mode = "error"
+        if ds.protocol == "sqlite":
+            # Spark cannot tell "no such table" from other SQLite errors: create it here.
+            if not jdbc_execute(spark, ds, _sqlite_create(ds.table, frame)):
+                raise InvalidInput(f"{ds.table}: cannot create the table")
+            frame, mode = frame.coalesce(1), "append"  # one writer: SQLite locks per file
+        frame.write.jdbc(ds.location, ds.table, mode=mode, properties=_jdbc_props(ds))
+
+
+def _sqlite_create(table: str, frame: DataFrame) -> str:
+    """``CREATE TABLE`` for ``frame``'s columns with SQLite's type affinities."""
+    affinity = {"string": "TEXT", "double": "REAL", "float": "REAL", "boolean": "INTEGER"}
+    columns = []
+    for f in frame.schema.fields:
+        kind = f.dataType.typeName()
+        sql = (
+            "INTEGER"
+            if kind in ("integer", "long", "short", "byte")
+            else affinity.get(kind, "TEXT")
+        )
+        columns.append('"{}" {}'.format(f.name.replace('"', '""'), sql))
+    return f"CREATE TABLE {table} ({', '.join(columns)})"
 
 
 def _connection(spark: Any, ds: SparkDataset) -> Any:
