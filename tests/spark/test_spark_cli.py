@@ -32,6 +32,15 @@ def test_scan_engine_spark_and_spark_mask_errors(
 
     policy = tmp_path / "policy.yaml"
     policy.write_text("entities: {EMAIL_ADDRESS: hash}\nunlisted: keep\n")
+    report = tmp_path / "report.json"
+    out = run(
+        "spark", "mask", str(lake), str(tmp_path / "masked"), "--policy", str(policy),
+        "--types", "email=EMAIL_ADDRESS", "--report", str(report),
+    )  # fmt: skip
+    assert "rows masked on Spark" in out and "partitioned by country" in out
+    done = json.loads(report.read_text())
+    assert done["rows"] == len(frame()) and done["partition_by"] == ["country"]
+    assert done["columns"]["email"] == "hash"  # keyed by the project's managed key
     out = run("spark", "mask", str(lake), str(tmp_path), "--policy", str(policy), code=2)
     assert "destination exists" in out and len(out.strip().splitlines()) == 1
     out = run("spark", "mask", f"{lake}/nope", str(tmp_path / "m"), "--policy", str(policy), code=2)

@@ -159,7 +159,7 @@ class SparkJobService:
         dst = sd.parse_destination(dest, src)
         path = f"masking/spark/{dst.name}"
         decision = self._authz.check(ctx, MASK_ACTION, None, path)
-        if str(src) == str(dst):
+        if _identity(src) == _identity(dst):
             raise InvalidInput("the masked copy must not overwrite its source")
         started = time.perf_counter()
         spark = self._session()
@@ -284,6 +284,12 @@ class SparkJobService:
         )
         self._audit.write_now([event])
         return ScanReport((dataset,), (), 0, (), None, None, (str(ds),))
+
+
+def _identity(ds: SparkDataset) -> str:
+    if ds.kind in ("parquet", "csv"):
+        return str(Path(ds.location).resolve())
+    return str(ds).rstrip("/").lower() if ds.kind == "jdbc" else str(ds).rstrip("/")
 
 
 def _staging(dst: SparkDataset) -> SparkDataset:

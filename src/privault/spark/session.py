@@ -38,6 +38,8 @@ _DEFAULTS = {
     "spark.ui.showConsoleProgress": "false",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
     "spark.task.maxFailures": str(MAX_TASK_ATTEMPTS),
+    # Larger Arrow batches: the deid plan and the profiler pay a fixed cost per batch.
+    "spark.sql.execution.arrow.maxRecordsPerBatch": "50000",
 }
 #: JDBC sub-protocol -> (driver class, jar file names searched for, Debian package).
 JDBC_DRIVERS: Mapping[str, tuple[str, tuple[str, ...], str]] = {

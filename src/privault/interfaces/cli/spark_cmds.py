@@ -119,6 +119,7 @@ def mask_on_spark(
     project: str = "default",
     types: str | None = None,
     master: str = DEFAULT_MASTER,
+    report_json: Path | None = None,
 ) -> None:
     """Mask ``source`` into ``dest`` on Spark and print the report (``mask --engine spark``).
 
@@ -147,6 +148,8 @@ def mask_on_spark(
     if report.partition_by:
         out.print(f"partitioned by {', '.join(report.partition_by)}")
     out.print(f"spark: {report.spark} ({report.seconds}s)")
+    if report_json is not None:
+        report_json.write_text(json.dumps(report.to_dict(), indent=2) + "\n")
 
 
 def scan(
@@ -189,11 +192,15 @@ def mask(
         Path | None, typer.Option("--key-file", help="Project key for keyed operators.")
     ] = None,
     types: Annotated[str | None, typer.Option(help="PII types: col=TYPE,…")] = None,
+    report_json: Annotated[
+        Path | None, typer.Option("--report", help="Also write the report as JSON.")
+    ] = None,
 ) -> None:
     """Write a masked copy of the dataset SOURCE to DEST on Spark (partitioning kept)."""
     mask_on_spark(
-        source, dest, policy, key_file=key_file, project=project, types=types, master=master
-    )
+        source, dest, policy, key_file=key_file, project=project, types=types, master=master,
+        report_json=report_json,
+    )  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:
