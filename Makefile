@@ -46,10 +46,12 @@ check: lint types contracts ## all static checks
 test: check system-deps ## static checks, then the whole suite on SQLite and PostgreSQL
 	PRIVAULT_REQUIRE_PG=1 bash scripts/with-postgres.sh $(PY) -m pytest -p no:cacheprovider
 
-system-deps: ## Debian packages the tests drive for real: Chromium, rsyslog (PostgreSQL: with-postgres.sh)
+system-deps: ## Debian packages the tests drive for real: Chromium, rsyslog, JDBC drivers (PostgreSQL: with-postgres.sh)
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v rsyslogd >/dev/null || missing="$$missing rsyslog"; \
+	test -f /usr/share/java/postgresql.jar || missing="$$missing libpostgresql-jdbc-java"; \
+	test -f /usr/share/java/sqlite-jdbc.jar || missing="$$missing libxerial-sqlite-jdbc-java"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing$$missing (apt)…"; \
 	  export DEBIAN_FRONTEND=noninteractive; \

@@ -1,25 +1,60 @@
-"""``privault spark`` commands are registered with their options (no session needed)."""
+"""The Spark engine through the real CLI: ``scan --engine spark`` and ``privault spark``."""
 
 from __future__ import annotations
 
-import typer
-from typer.testing import CliRunner
+import json
+from pathlib import Path
+from typing import Any
 
-from privault.interfaces.cli import spark_cmds
+import pytest
+
+from tests.spark.test_spark_engine import frame, write_partitioned
+from tests.support.cli import cli_runner
+
+
+def test_scan_engine_spark_and_spark_mask_errors(
+    spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = cli_runner(tmp_path, monkeypatch)
+    run("init")
+    lake = tmp_path / "lake"
+    write_partitioned(frame().to_arrow(), lake)
+
+    doc = json.loads(run("scan", str(lake), "--engine", "spark", "--format", "json"))
+    (dataset,) = doc["tables"]
+    assert dataset["rows"] == len(frame())
+    found = json.dumps(dataset)
+    assert "EMAIL_ADDRESS" in found and "CREDIT_CARD" in found
+    run("scan", str(lake), "--engine", "spark", "--fail-on", "CREDIT_CARD", code=1)
+    out = run("scan", str(lake), "--engine", "spark", "--tenant", "acme", code=2)
+    assert "--engine local only" in out
+    assert "unknown engine" in run("scan", str(lake), "--engine", "flink", code=2)
+
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("entities: {EMAIL_ADDRESS: hash}\nunlisted: keep\n")
+    report = tmp_path / "report.json"
+    out = run(
+        "spark", "mask", str(lake), str(tmp_path / "masked"), "--policy", str(policy),
+        "--types", "email=EMAIL_ADDRESS", "--report", str(report),
+    )  # fmt: skip
+    assert "rows masked on Spark" in out and "partitioned by country" in out
+    done = json.loads(report.read_text())
+    assert done["rows"] == len(frame()) and done["partition_by"] == ["country"]
+    assert done["columns"]["email"] == "hash"  # keyed by the project's managed key
+    out = run("spark", "mask", str(lake), str(tmp_path), "--policy", str(policy), code=2)
+    assert "destination exists" in out and len(out.strip().splitlines()) == 1
+    out = run("spark", "mask", f"{lake}/nope", str(tmp_path / "m"), "--policy", str(policy), code=2)
+    assert "no such dataset" in out
 
 
 def test_spark_group_lists_scan_and_mask() -> None:
-    app = typer.Typer()
+    from typer.testing import CliRunner
 
-    @app.callback()
-    def main() -> None:
-        """Test root."""
+    from privault.interfaces.cli.main import app
 
-    spark_cmds.register(app)
     runner = CliRunner()
-    result = runner.invoke(app, ["spark", "--help"])
-    assert result.exit_code == 0, result.output
-    assert "scan" in result.output and "mask" in result.output
     result = runner.invoke(app, ["spark", "mask", "--help"])
     assert result.exit_code == 0, result.output
     assert "--master" in result.output and "--policy" in result.output
+    result = runner.invoke(app, ["scan", "--help"])
+    assert "--engine" in result.output and "--spark-master" in result.output

@@ -25,6 +25,7 @@ from pyspark.sql.pandas.types import from_arrow_schema, to_arrow_schema
 
 from privault.core.secret import Secret
 from privault.deid import DeidKeys, Policy, TablePlan, plan_table
+from privault.spark.jobs import TaskHook, guarded
 
 __all__ = ["SparkMaskResult", "mask_dataframe", "write_parquet"]
 
@@ -66,10 +67,13 @@ def _masker(
     pii_types: Mapping[str, str],
     out_schema: pa.Schema,
     token: str,
+    hook: TaskHook | None,
 ) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
     """The function each task runs; ``material`` (the key) lives only in this closure."""
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        if hook is not None:
+            hook()
         for batch in batches:
             frame = _frame_of(batch)
             plan = _PLANS.get(token)
@@ -78,7 +82,7 @@ def _masker(
                 _PLANS[token] = plan
             yield from _arrow_out(plan.apply(frame), out_schema).to_batches()
 
-    return run
+    return guarded(run)
 
 
 def mask_dataframe(
@@ -87,6 +91,7 @@ def mask_dataframe(
     *,
     key: Secret[bytes] | None = None,
     pii_types: Mapping[str, str] | None = None,
+    hook: TaskHook | None = None,
 ) -> SparkMaskResult:
     """Mask ``df`` with the same table plan as :func:`privault.deid.mask_file`.
 
@@ -95,6 +100,7 @@ def mask_dataframe(
         policy: the validated policy.
         key: the project key for keyed operators (None: they refuse).
         pii_types: column -> PII type, e.g. from a scan.
+        hook: runs at the start of every task (tests inject faults with it).
 
     Raises:
         InvalidInput: a bad policy for this data or a keyed operator without a
@@ -107,7 +113,7 @@ def mask_dataframe(
     plan = plan_table(policy, empty.schema, keys=_keys(material), pii_types=types)
     out_arrow = plan.apply(empty).to_arrow(compat_level=pl.CompatLevel.oldest()).schema
     out_schema = from_arrow_schema(out_arrow)
-    func = _masker(policy, material, types, out_arrow, uuid.uuid4().hex)
+    func = _masker(policy, material, types, out_arrow, uuid.uuid4().hex, hook)
     masked = df.mapInArrow(func, out_schema)
     return SparkMaskResult(masked, {c.column: c.describe() for c in plan.columns})
 

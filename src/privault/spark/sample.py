@@ -18,6 +18,8 @@ from pyspark import TaskContext
 from pyspark.sql import DataFrame
 from pyspark.sql.pandas.types import to_arrow_schema
 
+from privault.spark.jobs import guarded
+
 __all__ = ["partition_columns", "sample_partitions"]
 
 _KEY = "__privault_sample_key"
@@ -40,7 +42,7 @@ def _sampler(
         if kept is not None:
             yield from kept.drop_columns([_KEY]).cast(schema).to_batches()
 
-    return run
+    return guarded(run)
 
 
 def sample_partitions(df: DataFrame, rows_per_partition: int, seed: int = 20_26) -> pl.DataFrame:

@@ -82,11 +82,35 @@ def scan(
     ] = None,
     include: Annotated[list[str] | None, typer.Option(help="Glob files must match.")] = None,
     exclude: Annotated[list[str] | None, typer.Option(help="Glob of files to skip.")] = None,
+    engine: Annotated[
+        str, typer.Option("--engine", help="local (this process) or spark (datasets on Spark).")
+    ] = "local",
+    spark_master: Annotated[
+        str, typer.Option("--spark-master", help="With --engine spark: local[*] or a cluster URL.")
+    ] = "local[*]",
 ) -> None:
-    """Scan PATHS/URLs for customer data: per column a PII type, per table a category."""
+    """Scan PATHS/URLs for customer data: per column a PII type, per table a category.
+
+    With --engine spark each target is one dataset (a Parquet/CSV directory,
+    s3://bucket/prefix or URL::TABLE) scanned on Spark partitions.
+    """
     if fmt not in _FORMATS:
         raise InvalidInput(f"unknown format {fmt!r}; valid: {', '.join(_FORMATS)}")
+    if engine not in ("local", "spark"):
+        raise InvalidInput(f"unknown engine {engine!r}; valid: local, spark")
     wanted = _fail_types(fail_on)
+    if engine == "spark":
+        if tenant or include or exclude:
+            raise InvalidInput("--tenant, --include and --exclude work with --engine local only")
+        from privault.interfaces.cli.spark_cmds import scan_on_spark
+
+        report = _with_progress(
+            lambda progress: scan_on_spark(
+                targets, full=full, sample=sample, master=spark_master, progress=progress
+            )
+        )
+        _render(report, fmt, wanted)
+        return
     p = common.platform()
     try:
         service = p.discovery
@@ -104,6 +128,10 @@ def scan(
         )
     finally:
         p.close()
+    _render(report, fmt, wanted)
+
+
+def _render(report: ScanReport, fmt: str, wanted: frozenset[str] | None) -> None:
     if fmt == "table":
         _summary(report)
     else:
