@@ -41,6 +41,22 @@ def test_scan_engine_spark_and_spark_mask_errors(
     done = json.loads(report.read_text())
     assert done["rows"] == len(frame()) and done["partition_by"] == ["country"]
     assert done["columns"]["email"] == "hash"  # keyed by the project's managed key
+    via_mask = tmp_path / "masked-via-mask"
+    out = run(
+        "mask", str(lake), str(via_mask), "--policy", str(policy), "--engine", "spark",
+        "--types", "email=EMAIL_ADDRESS", "--spark-master", "local[2]",
+    )  # fmt: skip
+    assert "rows masked on Spark" in out
+    import polars as pl
+
+    def rows(path: Path) -> list[dict[str, Any]]:
+        got = pl.read_parquet(path / "**/*.parquet", hive_partitioning=True)
+        return got.sort("email").select(sorted(got.columns)).to_dicts()
+
+    assert rows(via_mask) == rows(tmp_path / "masked")  # the same job either way
+    out = run("mask", str(lake), str(tmp_path / "m2"), "--engine", "spark", "--k", "3", code=2)
+    assert "--engine spark takes" in out
+    assert "unknown engine" in run("mask", "a.csv", "b.csv", "--engine", "flink", code=2)
     out = run("spark", "mask", str(lake), str(tmp_path), "--policy", str(policy), code=2)
     assert "destination exists" in out and len(out.strip().splitlines()) == 1
     out = run("spark", "mask", f"{lake}/nope", str(tmp_path / "m"), "--policy", str(policy), code=2)

@@ -151,6 +151,12 @@ def mask(
     batch_rows: Annotated[
         int, typer.Option("--batch-rows", min=1, help="Databases: rows per batch.")
     ] = 5_000,
+    engine: Annotated[
+        str, typer.Option("--engine", help="local (this process) or spark (datasets on Spark).")
+    ] = "local",
+    spark_master: Annotated[
+        str, typer.Option("--spark-master", help="With --engine spark: local[*] or a cluster URL.")
+    ] = "local[*]",
 ) -> None:
     """Write a masked copy of SOURCE to DEST under a policy, then report what changed.
 
@@ -158,6 +164,29 @@ def mask(
     (sqlite:///a.db, postgresql+psycopg://…): the schema is copied, keys stay
     consistent, rows stream in batches, and an interrupted copy is resumable.
     """
+    if engine == "spark":
+        refused = (k, quasi, sensitive, fingerprint, tenant, from_scan, draft_policy, scan)
+        if any(x for x in refused):
+            raise InvalidInput(
+                "--engine spark takes --policy, --types, --key-file and --project only"
+            )
+        if policy is None:
+            raise InvalidInput("--engine spark needs --policy")
+        from privault.interfaces.cli.spark_cmds import mask_on_spark  # the optional extra
+
+        mask_on_spark(
+            source,
+            dest,
+            policy,
+            key_file=key_file,
+            project=project,
+            types=types,
+            master=spark_master,
+            report_json=report_json,
+        )
+        return
+    if engine != "local":
+        raise InvalidInput(f"unknown engine {engine!r}; valid: local, spark")
     if is_url(source) or is_url(dest):
         if fingerprint or tenant is not None:
             raise InvalidInput("--fingerprint and --tenant work for table files, not databases")
