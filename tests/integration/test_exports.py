@@ -91,6 +91,8 @@ def test_refusals_leave_no_copy_and_no_record(
     source = _source(tmp_path)
     with pytest.raises(AccessDenied):
         platform.exports.trace(analyst, source)
+    officer = RequestContext(Principal("user:sam", frozenset({"security_officer"})), source="t")
+    assert platform.exports.trace(officer, source) is not None  # investigating a leak is theirs
     no_fakes = load_policy("columns: {id: keep}\nunlisted: drop\n")
     with pytest.raises(InvalidInput, match="fakes no column"):
         platform.exports.mask_marked(admin, source, tmp_path / "x.csv", no_fakes, KEY)

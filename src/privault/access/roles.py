@@ -137,6 +137,7 @@ BUILTIN_ROLES: Mapping[str, Role] = MappingProxyType(
                     "dsr.*",
                     "minimize.*",
                     "incident.*",
+                    "mask.trace",
                 ),
                 views=_views(**{"*": "masked"}),
                 break_glass=True,
