@@ -36,7 +36,8 @@ from privault.app import masking_sqlstate as st
 from privault.app.masking_sqlschema import STATE_TABLE, dest_tables, polars_schema, reflect_source
 from privault.core.errors import Conflict, IntegrityError, InvalidInput, NotFound, PrivaultError
 from privault.deid import Binding, DeidKeys, Operator, Policy, build_operator, measure_risk
-from privault.deid.report import ColumnReport, MaskReport
+from privault.deid.copy import column_reports
+from privault.deid.report import MaskReport
 from privault.deid.sql import DatabaseMaskReport, DatabasePlan, TableShape, plan_database
 from privault.deid.table import TablePlan
 from privault.discovery import ScanOptions, scan
@@ -340,18 +341,7 @@ class DatabaseCopy:
                 orient="row",
             )
             risk = measure_risk(frame, quasi, sens)
-        columns = tuple(
-            ColumnReport(
-                c.column,
-                c.action,
-                c.describe(),
-                c.reason,
-                c.entity,
-                plan.stats[c.column].changed,
-                dict(plan.stats[c.column].entities),
-            )
-            for c in plan.columns
-        )
+        columns = column_reports(plan)
         return MaskReport(name, name, "sql", "sql", state.rows_in, state.rows_out, columns, risk)
 
 

@@ -38,7 +38,7 @@ from privault.deid.report import ColumnReport, KReport, MaskReport
 from privault.deid.risk import measure_risk
 from privault.deid.table import TablePlan, plan_table
 
-__all__ = ["MaskOptions", "Progress", "mask_file"]
+__all__ = ["MaskOptions", "Progress", "column_reports", "mask_file"]
 
 Progress = Callable[[int, int | None], None]
 """Called with (rows done, total rows or None) after each batch."""
@@ -146,7 +146,8 @@ def _k_report(kplan: KPlan) -> KReport:
     return KReport(kplan.k, losses, kplan.suppressed_rows, round(share, 6), round(mean, 4))
 
 
-def _column_reports(plan: TablePlan) -> tuple[ColumnReport, ...]:
+def column_reports(plan: TablePlan) -> tuple[ColumnReport, ...]:
+    """What the plan did to each column, for a :class:`MaskReport`."""
     return tuple(
         ColumnReport(
             c.column,
@@ -213,7 +214,7 @@ def mask_file(
         fmt_out,
         rows_in,
         rows_out,
-        _column_reports(plan),
+        column_reports(plan),
         risk_report,
         _k_report(kplan) if kplan is not None else None,
         round(time.perf_counter() - started, 3),
