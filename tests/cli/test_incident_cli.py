@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from tests.support.cli import cli_runner, seeded_installation
-from tests.support.smtp import Inbox, free_port, start_smtp
+from tests.support.net import free_port
+from tests.support.smtp import Inbox, start_smtp
 
 
 @pytest.fixture

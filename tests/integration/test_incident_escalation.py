@@ -21,7 +21,8 @@ from privault.core.context import RequestContext
 from privault.core.errors import ConfigurationError, Conflict
 from privault.incidents.matrix import MONITOR
 from privault.monitor.notifiers import build_notifier
-from tests.support.smtp import Inbox, free_port, start_smtp
+from tests.support.net import free_port
+from tests.support.smtp import Inbox, start_smtp
 
 CANARY = "Zebulon Quixotefield"
 DORA = "dora@example.test"

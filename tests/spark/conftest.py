@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from tests.support.net import moto_s3
+
 pytest.importorskip("pyspark")
 
 LOG4J = """\
@@ -75,20 +77,8 @@ def spark(spark_run: SparkRun) -> Any:
     return spark_run.session
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def s3_endpoint() -> Iterator[str]:
     """moto's S3 server on loopback (as the discovery S3 tests run it)."""
-    moto_server = pytest.importorskip("moto.server")
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=_free_port())
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+    with moto_s3() as endpoint:
+        yield endpoint

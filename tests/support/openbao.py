@@ -19,7 +19,6 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -33,6 +32,7 @@ from pathlib import Path
 from typing import IO
 
 from privault.core.secret import Secret
+from tests.support.net import free_port
 
 _START_ATTEMPTS = 3  # a free port can be taken between probing it and binding it
 
@@ -79,7 +79,7 @@ def openbao_dev_server(timeout: float = 20.0) -> Iterator[OpenBaoServer]:
     token = Secret(secrets.token_urlsafe(24))
     with tempfile.TemporaryDirectory(prefix="privault-bao-") as home:
         for attempt in range(1, _START_ATTEMPTS + 1):
-            addr = f"http://127.0.0.1:{_free_port()}"
+            addr = f"http://127.0.0.1:{free_port()}"
             log = open(Path(home) / f"server-{attempt}.log", "w+b")  # noqa: SIM115
             proc = _spawn(addr, token, home, log)
             try:
@@ -90,13 +90,6 @@ def openbao_dev_server(timeout: float = 20.0) -> Iterator[OpenBaoServer]:
             finally:
                 _stop(proc)
                 log.close()
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _spawn(addr: str, token: Secret[str], home: str, log: IO[bytes]) -> subprocess.Popen[bytes]:

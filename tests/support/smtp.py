@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import email
-import socket
 from email.message import Message
 from typing import Any
 
@@ -27,13 +26,6 @@ class Inbox:
     def raw(self) -> str:
         """Every message as one text (headers and bodies)."""
         return "\n".join(m.as_string() for _r, m in self.messages)
-
-
-def free_port() -> int:
-    """A loopback TCP port nothing listens on (yet)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def start_smtp(inbox: Inbox, port: int) -> Controller:

@@ -7,7 +7,6 @@ browser suite would hide a broken dashboard.
 from __future__ import annotations
 
 import shutil
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -26,6 +25,7 @@ from privault.core.secret import Secret
 from privault.interfaces.api import ApiConfig, create_app
 from tests.conftest import PASSPHRASE, make_settings
 from tests.support.data import CUSTOMER_SCHEMA, customer
+from tests.support.net import free_port
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -67,14 +67,8 @@ class Live:
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def serve(app: Any, port: int | None = None) -> tuple[str, uvicorn.Server, threading.Thread]:
-    port = port or _free_port()
+    port = port or free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
     )

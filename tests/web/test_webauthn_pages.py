@@ -19,7 +19,8 @@ from privault.core.context import Principal, RequestContext
 from privault.core.secret import Secret
 from privault.credentials.items import ItemMeta, ItemSecrets, NewItem
 from privault.interfaces.api import ApiConfig, create_app
-from tests.web.conftest import PASSWORD, Live, _free_port, seeded, serve
+from tests.support.net import free_port
+from tests.web.conftest import PASSWORD, Live, seeded, serve
 from tests.web.test_dashboard import sign_in
 
 CANARY = "-".join(["Key", "Canary", "9034"])
@@ -27,7 +28,7 @@ CANARY = "-".join(["Key", "Canary", "9034"])
 
 @pytest.fixture
 def key_live(tmp_path: Path) -> Iterator[Live]:
-    port = _free_port()
+    port = free_port()
     origin = f"http://localhost:{port}"
     platform, totp = seeded(tmp_path, webauthn_rp_id="localhost", webauthn_origin=origin)
     app = create_app(platform, ApiConfig())
