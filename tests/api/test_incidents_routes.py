@@ -106,3 +106,32 @@ def test_scopes_unknown_ids_and_validation(
     tech = make_key(platform, admin, "tech", ["*"])
     r = client.get(f"{BASE}/{inc.id}", headers=tech)
     assert r.status_code == 403 and "Lost laptop" not in r.text
+
+
+def test_acknowledge_escalation_and_containment(
+    client: TestClient, platform: Platform, admin: RequestContext, tenant: str,
+    owner_key: dict[str, str],
+) -> None:  # fmt: skip
+    inc = platform.incidents.open(admin, "Exfiltration", "critical")
+    url = f"{BASE}/{inc.id}"
+    state = client.get(f"{url}/escalation", headers=owner_key)
+    assert state.status_code == 200 and state.json()["acknowledged_by"] is None
+    r = client.post(f"{url}/ack", headers=owner_key)
+    assert r.status_code == 200 and r.json()["by"].startswith("user:root")
+    assert client.post(f"{url}/ack", headers=owner_key).status_code == 409  # once
+    assert client.get(f"{url}/escalation", headers=owner_key).json()["acknowledged_by"]
+    r = client.post(f"{url}/contain", headers=owner_key,
+                    json={"action": "freeze-exports", "target": tenant})  # fmt: skip
+    assert r.status_code == 200 and "froze" in r.json()["done"].lower()
+    assert platform.incidents.is_frozen(platform.tenants.get(tenant).id)
+    bad = client.post(f"{url}/contain", headers=owner_key, json={"action": "nuke", "target": "x"})
+    assert bad.status_code == 422
+    kinds = [t["kind"] for t in client.get(url, headers=owner_key).json()["timeline"]]
+    assert kinds == ["open", "ack", "containment"]
+    make_user(platform, admin, "aud", "auditor")
+    auditor = make_key(platform, admin, "aud", ["*"])
+    assert client.post(f"{url}/ack", headers=auditor).status_code == 403
+    r = client.post(f"{url}/contain", headers=auditor,
+                    json={"action": "freeze-exports", "target": tenant})  # fmt: skip
+    assert r.status_code == 403
+    assert client.post(f"{BASE}/inc_nope/ack", headers=owner_key).status_code == 404

@@ -350,3 +350,21 @@ class NotifiedIn(Body):
     rule: str = Field(min_length=1, max_length=100)
     at: datetime | None = None
     reference: str | None = Field(default=None, max_length=200)
+
+
+class ContainIn(Body):
+    """A containment step: what to do, and to whom."""
+
+    action: Literal[
+        "disable-user", "revoke-sessions", "revoke-api-key", "rotate-keys", "freeze-exports"
+    ]
+    target: str = Field(min_length=1, max_length=200)
+
+
+class AckOut(BaseModel):
+    """An acknowledgement: it stops the escalation."""
+
+    incident_id: str
+    by: str
+    at: datetime
+    level: int

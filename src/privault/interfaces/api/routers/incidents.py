@@ -16,8 +16,10 @@ from privault.incidents.model import Incident
 from privault.interfaces.api.deps import Ctx, Svc
 from privault.interfaces.api.models import Page
 from privault.interfaces.api.models_ops import (
+    AckOut,
     AdvanceIncidentIn,
     AssessIn,
+    ContainIn,
     IncidentDetail,
     IncidentIn,
     IncidentOut,
@@ -102,6 +104,26 @@ def assess(incident_id: str, body: AssessIn, ctx: Ctx, svc: Svc) -> dict[str, An
     sel = Selector(body.since, body.until, body.principal, body.api_key, body.source)
     impact = svc.platform.incidents.assess(ctx, incident_id, sel)
     return {k: v for k, v in impact.items() if k != "affected"}
+
+
+@router.post("/incidents/{incident_id}/ack", response_model=AckOut)
+def acknowledge(incident_id: str, ctx: Ctx, svc: Svc) -> AckOut:
+    """Acknowledge the incident: the escalation matrix notifies nobody further."""
+    ack = svc.platform.incidents.ack(ctx, incident_id)
+    return AckOut(incident_id=ack.incident_id, by=ack.by, at=ack.at, level=ack.level)
+
+
+@router.get("/incidents/{incident_id}/escalation", response_model=dict[str, Any])
+def escalation(incident_id: str, ctx: Ctx, svc: Svc) -> dict[str, Any]:
+    """Where the escalation stands: levels notified, acknowledgement, the next level due."""
+    return svc.platform.incidents.escalation(ctx, incident_id)
+
+
+@router.post("/incidents/{incident_id}/contain", response_model=dict[str, str])
+def contain(incident_id: str, body: ContainIn, ctx: Ctx, svc: Svc) -> dict[str, str]:
+    """Contain: disable a user, revoke sessions or an API key, rotate keys, freeze exports."""
+    done = svc.platform.incidents.contain(ctx, incident_id, body.action, body.target)
+    return {"done": done}
 
 
 @router.get("/incidents/{incident_id}/clocks", response_model=list[dict[str, Any]])
