@@ -59,6 +59,8 @@ def test_trace_names_the_export_a_leak_came_from(run: Run, tmp_path: Path) -> No
     assert doc["record"]["columns"] == ["name", "email"] and doc["exports_tested"] == 2
     for cell in leak["email"].to_list()[:5]:  # evidence names rows and counts, not values
         assert cell not in out
+    listed = run("exports")
+    assert first in listed and second in listed and "a.csv" in listed and "b.jsonl" in listed
 
 
 def test_trace_exits_1_without_a_match_and_2_on_bad_input(run: Run, tmp_path: Path) -> None:

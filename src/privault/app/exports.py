@@ -212,6 +212,17 @@ class ExportService:
             dest.unlink(missing_ok=True)  # no record, no marked copy
             raise
 
+    def exports(self, ctx: RequestContext) -> list[repo.ExportRecord]:
+        """The recorded marked exports, oldest first (what ``trace`` can name).
+
+        Raises:
+            AccessDenied: ``mask.trace`` denied.
+
+        """
+        self._authz.check(ctx, TRACE_ACTION, None, _PATH)
+        with self._data.read() as conn:
+            return repo.list_done(conn)
+
     def trace(
         self,
         ctx: RequestContext,

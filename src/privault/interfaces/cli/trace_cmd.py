@@ -130,6 +130,22 @@ def trace(
         raise typer.Exit(1)
 
 
+def exports() -> None:
+    """List the marked exports privault trace can name (who, when, where, which columns)."""
+    records = platform().exports.exports(request())
+    for r in records:
+        out.print(
+            f"{r.id}  {r.created_at.isoformat(timespec='seconds')}  {r.actor}  "
+            f"{Path(r.source).name} -> {Path(r.dest).name}  "
+            f"marked: {', '.join(r.columns)}  {r.rows_out} rows",
+            markup=False,
+            soft_wrap=True,
+        )
+    if not records:
+        out.print("no marked exports recorded (privault mask --fingerprint)")
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``trace`` to the main ``privault`` app."""
+    """Add ``trace`` and ``exports`` to the main ``privault`` app."""
     app.command("trace")(trace)
+    app.command("exports")(exports)
