@@ -88,7 +88,9 @@ def timed(label: str, fn: Any) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rows", type=int, default=2_000_000, help="rows (the issue: 10000000)")
+    parser.add_argument(
+        "--rows", type=int, default=10_000_000, help="rows (default: the issue's 10M)"
+    )
     parser.add_argument("--master", default="local[*]")
     parser.add_argument("--sample", type=int, default=10_000, help="scan sample rows in total")
     args = parser.parse_args()
