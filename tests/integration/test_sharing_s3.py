@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Iterator
 
 import pytest
@@ -13,19 +12,13 @@ from privault.app.sharing import SharingService
 from privault.core.context import RequestContext
 from privault.core.errors import InvalidCiphertext
 from privault.sharing.s3 import PART_SIZE, S3Store
-
-moto_server = pytest.importorskip("moto.server")
+from tests.support.net import moto_s3
 
 
 @pytest.fixture(scope="module")
 def endpoint() -> Iterator[str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
+    with moto_s3() as url:
+        yield url
 
 
 @pytest.fixture

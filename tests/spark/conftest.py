@@ -17,8 +17,6 @@ import pytest
 
 from tests.support.net import moto_s3
 
-pytest.importorskip("pyspark")
-
 LOG4J = """\
 rootLogger.level = info
 rootLogger.appenderRef.file.ref = file

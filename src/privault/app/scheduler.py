@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -47,7 +48,7 @@ def system_context(actor: str, clock: Clock) -> RequestContext:
     return RequestContext(principal, source="scheduler")
 
 
-class _Periodic:
+class _Periodic(ABC):
     """Runs :meth:`run_once` when due by the clock (now, then every ``interval``).
 
     The thread only polls :meth:`step` (at most every minute); whether work is
@@ -66,9 +67,9 @@ class _Periodic:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
+    @abstractmethod
     def run_once(self) -> object:
         """One round of work (subclasses)."""
-        raise NotImplementedError
 
     def step(self) -> bool:
         """Run once if due at the clock's now; True if it ran (a failure is logged by type)."""

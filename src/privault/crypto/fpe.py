@@ -30,7 +30,7 @@ Invariants:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,7 +47,6 @@ __all__ = [
     "digits_array",
     "digits_detoken",
     "digits_token",
-    "digits_tokens",
     "luhn_valid",
     "phone_detoken",
     "phone_token",
@@ -159,49 +158,6 @@ def digits_detoken(ff1: FF1, digits: str, tweak: bytes, recipe: DigitsRecipe = _
     return _transform(ff1, digits, tweak, recipe, decrypt=True)
 
 
-def digits_tokens(
-    ff1: FF1,
-    values: Sequence[str],
-    tweak: bytes,
-    recipe: DigitsRecipe = _PLAIN,
-    *,
-    decrypt: bool = False,
-) -> list[str]:
-    """:func:`digits_token` (or, with ``decrypt``, :func:`digits_detoken`) for many values.
-
-    Values of one length run through FF1 in lockstep (:meth:`FF1.encrypt_ints`);
-    the results are exactly the one-value ones, cycle-walking included.
-
-    Raises:
-        InvalidInput: as :func:`digits_token`, for the first value that breaks a rule.
-
-    """
-    out = [""] * len(values)
-    groups: dict[int, list[int]] = {}
-    for k, digits in enumerate(values):
-        _check_digits(ff1, digits, recipe)
-        groups.setdefault(len(digits), []).append(k)
-    step = ff1.decrypt_ints if decrypt else ff1.encrypt_ints
-    for n, members in groups.items():
-        lo, hi = recipe.keep_prefix, n - recipe.keep_suffix
-        tweaks = [_bind_tweak(recipe.name, tweak, values[k][:lo] + values[k][hi:]) for k in members]
-        nums = [int(values[k][lo:hi]) for k in members]
-        pending = list(range(len(members)))
-        while pending:  # cycle-walk the values whose result fails recipe.valid
-            moved = step([nums[j] for j in pending], hi - lo, [tweaks[j] for j in pending])
-            again = []
-            for j, value in zip(pending, moved, strict=True):
-                k = members[j]
-                text = f"{values[k][:lo]}{value:0{hi - lo}d}{values[k][hi:]}"
-                if recipe.valid is None or recipe.valid(text):
-                    out[k] = text
-                else:
-                    nums[j] = value
-                    again.append(j)
-            pending = again
-    return out
-
-
 def digits_array(
     ff1: FF1,
     digits: npt.NDArray[np.uint8],
@@ -209,22 +165,28 @@ def digits_array(
     recipe: DigitsRecipe = _PLAIN,
     *,
     decrypt: bool = False,
-) -> npt.NDArray[np.uint8] | None:
-    """:func:`digits_tokens` on a matrix of digit values (one row per value, 0-9 each).
+) -> npt.NDArray[np.uint8]:
+    """:func:`digits_token` (or ``digits_detoken``) for many values of one length at once.
 
-    For recipes without a validity predicate whose encrypted part has at most
-    18 digits; returns None otherwise (use :func:`digits_tokens`). The rows
-    are not checked: the caller passes digits 0-9 only.
+    ``digits`` holds one row per value, a digit 0-9 per cell (not checked).
+    The FF1 rounds of all rows run in lockstep, one AES call per round
+    (:func:`~privault.crypto.ff1_batch.feistel_array`); each row's result is
+    exactly :func:`digits_token`'s.
 
     Raises:
-        InvalidInput: too few digits to encrypt, a non-decimal FF1 or a bad tweak.
+        InvalidInput: a recipe with a validity predicate (cycle-walking is value
+            by value), more than 18 or too few digits to encrypt, a non-decimal
+            FF1 or a bad tweak.
 
     """
     rows, n = digits.shape
     lo, hi = recipe.keep_prefix, n - recipe.keep_suffix
     m = hi - lo
     if recipe.valid is not None or m > 18 or ff1.radix != 10:
-        return None
+        raise InvalidInput(
+            f"{recipe.name}: column-wise FPE needs radix 10, at most 18 digits to encrypt "
+            "and no validity rule; use digits_token value by value"
+        )
     if not ff1.min_length <= m:
         raise InvalidInput(
             f"{recipe.name} needs at least {ff1.min_length} digits to encrypt "
@@ -244,8 +206,8 @@ def digits_array(
     powers = np.uint64(10) ** np.arange(m - 1, -1, -1, dtype=np.uint64)
     nums = digits[:, lo:hi].astype(np.uint64) @ powers
     moved = feistel_array(ff1, nums, m, tweaks, decrypt=decrypt)
-    if moved is None:
-        return None
+    if moved is None:  # cannot happen for radix 10 and m <= 18 (b <= 4): kept as a guard
+        raise InvalidInput(f"{recipe.name}: this length has no column-wise FF1 path")
     out = digits.copy()
     for col in range(hi - 1, lo - 1, -1):
         out[:, col] = (moved % np.uint64(10)).astype(np.uint8)

@@ -14,5 +14,4 @@ def rules() -> Analyzer:
 
 @pytest.fixture(scope="session")
 def ner() -> Analyzer:
-    pytest.importorskip("spacy")
     return Analyzer(AnalyzerConfig())

@@ -23,7 +23,6 @@ refused (``on_invalid: error``; the message names the rule, never the value).
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from typing import Literal
 
@@ -33,7 +32,7 @@ from privault.core.errors import InvalidInput
 from privault.crypto import fpe
 from privault.crypto.ff1 import FF1
 from privault.deid.operators.base import Binding, Operator, OperatorParams
-from privault.deid.operators.fpe_cards import card_fpe_many, reinsert
+from privault.deid.operators.fpe_cards import card_fpe_many, card_recipe, reinsert
 
 __all__ = ["Fpe", "FpeParams", "card_fpe"]
 
@@ -79,11 +78,6 @@ def _luhn_digit(digits: str, position: int) -> str:
     return str(_UNDOUBLE[need] if from_right % 2 else need)
 
 
-@functools.cache
-def _card_recipe(keep_last: int) -> fpe.DigitsRecipe:
-    return fpe.DigitsRecipe(name="deid-card", keep_suffix=keep_last)
-
-
 def card_fpe(ff1: FF1, value: str, tweak: bytes, keep_last: int, *, decrypt: bool) -> str:
     """Encrypt (or decrypt) a Luhn-valid card number with one FF1 call.
 
@@ -98,7 +92,7 @@ def card_fpe(ff1: FF1, value: str, tweak: bytes, keep_last: int, *, decrypt: boo
         raise InvalidInput("card number fails its Luhn check")
     check = len(digits) - keep_last - 1  # the recomputed position
     body = digits[:check] + digits[check + 1 :]
-    recipe = _card_recipe(keep_last)
+    recipe = card_recipe(keep_last)
     step = fpe.digits_detoken if decrypt else fpe.digits_token
     return _card_finish(value, step(ff1, body, tweak, recipe), check)
 
@@ -171,7 +165,6 @@ class Fpe(Operator[FpeParams]):
             self._tweak,
             self.params.keep_last,
             decrypt=False,
-            one=lambda v: self._run(v, decrypt=False),
         )
         if self.params.on_invalid == "error" and any(d is None for d in done):
             raise InvalidInput("fpe: a value is not a Luhn-valid card number", operator=self.name)

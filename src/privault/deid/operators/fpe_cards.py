@@ -12,7 +12,7 @@ Luhn sums are computed on the whole matrix.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -20,7 +20,7 @@ import numpy.typing as npt
 from privault.crypto import fpe
 from privault.crypto.ff1 import FF1
 
-__all__ = ["card_fpe_many", "reinsert"]
+__all__ = ["card_fpe_many", "card_recipe", "reinsert"]
 
 _SEPARATORS = str.maketrans("", "", " -")
 _SHAPE = str.maketrans("123456789", "000000000")  # digits become 0, the rest stays
@@ -35,7 +35,6 @@ def card_fpe_many(
     keep_last: int,
     *,
     decrypt: bool,
-    one: Callable[[str], str],
 ) -> list[str | None]:
     """Encrypt (or decrypt) a column of card numbers; None where a value is not a card.
 
@@ -45,7 +44,6 @@ def card_fpe_many(
         tweak: the operator's tweak.
         keep_last: digits kept in clear (bound into each tweak).
         decrypt: reverse instead.
-        one: the one-value form, used where the lockstep path does not apply.
 
     """
     out: list[str | None] = [None] * len(values)
@@ -54,7 +52,7 @@ def card_fpe_many(
     for k, d in enumerate(digits):
         if 13 <= len(d) <= 19 and d.isascii() and d.isdigit():
             by_length.setdefault(len(d), []).append(k)
-    recipe = _recipe(keep_last)
+    recipe = card_recipe(keep_last)
     for length, members in by_length.items():
         raw = "".join(digits[k] for k in members).encode("ascii")
         matrix = (np.frombuffer(raw, dtype=np.uint8) - 48).reshape(len(members), length)
@@ -67,10 +65,6 @@ def card_fpe_many(
         moved = fpe.digits_array(
             ff1, np.delete(rows, check, axis=1), tweak, recipe, decrypt=decrypt
         )
-        if moved is None:  # a shape the lockstep path does not cover
-            for k in kept:
-                out[k] = one(values[k])
-            continue
         full = np.insert(moved, check, 0, axis=1)
         full[:, check] = _check_digit(full, check)
         _lay_out(values, kept, full + 48, out)
@@ -100,7 +94,8 @@ def _digit_columns(shape: str) -> npt.NDArray[np.intp]:
 
 
 @functools.cache
-def _recipe(keep_last: int) -> fpe.DigitsRecipe:
+def card_recipe(keep_last: int) -> fpe.DigitsRecipe:
+    """The digits recipe of a card body: the kept last digits bound into the tweak."""
     return fpe.DigitsRecipe(name="deid-card", keep_suffix=keep_last)
 
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Path
+from fastapi import Path, Request
 from pydantic import BaseModel
 
+from privault.core.context import RequestContext
+from privault.interfaces.api.deps import Services
+from privault.interfaces.api.models import Page
+from privault.interfaces.api.routers._paging import next_link
 from privault.jobs import JobRow
 
 JobId = Annotated[str, Path(min_length=1, max_length=64, description="the job id (job_…)")]
@@ -48,3 +52,18 @@ def job_out(row: JobRow, tenant: str) -> JobOut:
         started_at=row.started_at,
         finished_at=row.finished_at,
     )
+
+
+def job_page(
+    request: Request,
+    ctx: RequestContext,
+    svc: Services,
+    tenant: str,
+    kind: str,
+    after: str | None,
+    limit: int,
+) -> Page[JobOut]:
+    """One page of the tenant's jobs of ``kind``, newest first, with the next link."""
+    rows = svc.platform.jobs.jobs(ctx, tenant, kind, after, limit)
+    items = [job_out(r, tenant) for r in rows]
+    return Page(items=items, next=next_link(request, items, lambda j: j.id, limit))

@@ -15,8 +15,8 @@ from pydantic import Field
 from privault.app.job_service import MaskRequest
 from privault.interfaces.api.deps import Ctx, Svc, Tenant
 from privault.interfaces.api.models import Body, Page
-from privault.interfaces.api.routers._jobs import JobId, JobOut, job_out
-from privault.interfaces.api.routers._paging import After, Limit, next_link
+from privault.interfaces.api.routers._jobs import JobId, JobOut, job_out, job_page
+from privault.interfaces.api.routers._paging import After, Limit
 
 router = APIRouter(tags=["masking"])
 
@@ -55,9 +55,7 @@ def list_masking(
     request: Request, tenant: Tenant, ctx: Ctx, svc: Svc, after: After = None, limit: Limit = 50
 ) -> Page[JobOut]:
     """The tenant's masking jobs, newest first."""
-    rows = svc.platform.jobs.jobs(ctx, tenant, "mask", after, limit)
-    items = [job_out(r, tenant) for r in rows]
-    return Page(items=items, next=next_link(request, items, lambda j: j.id, limit))
+    return job_page(request, ctx, svc, tenant, "mask", after, limit)
 
 
 @router.get("/tenants/{tenant}/masking-jobs/{job_id}", response_model=JobOut)

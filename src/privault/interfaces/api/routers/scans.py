@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from privault.app.job_service import ScanRequest
 from privault.interfaces.api.deps import Ctx, Svc, Tenant
 from privault.interfaces.api.models import Body, Page
-from privault.interfaces.api.routers._jobs import JobId, JobOut, job_out
+from privault.interfaces.api.routers._jobs import JobId, JobOut, job_out, job_page
 from privault.interfaces.api.routers._paging import After, Limit, next_link, window
 
 router = APIRouter(tags=["scans"])
@@ -64,9 +64,7 @@ def list_scans(
     request: Request, tenant: Tenant, ctx: Ctx, svc: Svc, after: After = None, limit: Limit = 50
 ) -> Page[JobOut]:
     """The tenant's scan jobs, newest first."""
-    rows = svc.platform.jobs.jobs(ctx, tenant, "scan", after, limit)
-    items = [job_out(r, tenant) for r in rows]
-    return Page(items=items, next=next_link(request, items, lambda j: j.id, limit))
+    return job_page(request, ctx, svc, tenant, "scan", after, limit)
 
 
 @router.get("/tenants/{tenant}/scans/{job_id}", response_model=JobOut)
