@@ -72,6 +72,7 @@ def serve(data: str, port: int) -> None:
     from privault.interfaces.api import ApiConfig, create_app
 
     platform = open_platform(_settings(Path(data)), Secret(PASSPHRASE))
+    platform.monitor.start_background()  # as `privault serve` does
     limits = ApiConfig(key_rate=1e9, key_burst=10**9, address_rate=1e9, address_burst=10**9)
     uvicorn.run(
         create_app(platform, limits, web=False),

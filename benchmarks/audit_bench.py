@@ -38,7 +38,7 @@ from _common import ROOT, median_rate, write_results
 from privault.access.policy import Decision
 from privault.app.auditing import Auditor
 from privault.app.bootstrap import Platform, init_platform
-from privault.app.monitoring import StaticFacts
+from privault.app.monitor_live import StaticFacts
 from privault.audit.chain import AuditEvent, detail_json
 from privault.audit.tables import audit_events
 from privault.core.context import Principal, RequestContext

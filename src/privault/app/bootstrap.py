@@ -86,6 +86,7 @@ class Platform:
     def close(self) -> None:
         """Release database connections and audit sinks."""
         self.jobs.runner.close()
+        self.monitor.close()
         if self.sinks is not None:
             self.sinks.close()
         self.data.engine.dispose()

@@ -1,24 +1,21 @@
-"""Monitoring use cases: rules on committed events, alerts, notifiers, responses, honeytokens.
+"""Monitoring use cases: alerts, notifiers, responses, honeytokens, replay.
+
+Live evaluation of the rules (inline or on a background thread, from a
+stored cursor, exactly once) is in :mod:`privault.app.monitor_live`.
 
 ```
-Auditor (after commit) ──▶ on_events ──▶ facts (read tx) ──▶ rules + alerts (write tx)
-                                                   new alert ──▶ notifiers (synchronous)
-                                                             └─▶ response (lock / revoke)
+committed events ──▶ LiveRules ──▶ new alert ──▶ notifiers ──▶ response (lock / revoke)
 ```
 
-Invariant: a new alert is delivered before :meth:`MonitorService.on_events`
-returns, and that runs before the service call whose event it is returns
-(see :mod:`privault.app.auditing`): a gated read of a honeytoken returns only
-after its alert email was handed to the SMTP server.
+Invariant: a gated read of a honeytoken returns only after its alert email
+was handed to the SMTP server (see :mod:`privault.app.auditing`).
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,10 +24,11 @@ from privault.access.policy import Decision
 from privault.app.auditing import Auditor
 from privault.app.authz import Authorizer
 from privault.app.identity import IdentityService
+from privault.app.monitor_live import LiveRules, StaticFacts, observation
 from privault.app.tenants import TenantService
 from privault.app.vault import VaultService
 from privault.audit import repository as audit_repo
-from privault.audit.chain import AuditEvent, SealedEvent
+from privault.audit.chain import SealedEvent
 from privault.core.clock import Clock
 from privault.core.context import Principal, RequestContext
 from privault.core.errors import NotFound
@@ -38,47 +36,13 @@ from privault.monitor import repository as repo
 from privault.monitor.config import MonitorConfig, Response
 from privault.monitor.engine import MonitorEngine
 from privault.monitor.honeytokens import FieldShape, fake_record
-from privault.monitor.model import READ_ACTIONS, Alert, Observation, check_transition
+from privault.monitor.model import Alert, Observation, check_transition
 from privault.monitor.notifiers import Notifier, build_notifier, wants
-from privault.monitor.state import DbState, MemoryState
+from privault.monitor.state import MemoryState
 from privault.store.uow import UnitOfWork
 
 SYSTEM_ACTOR = "system:monitor"
-_PURPOSES_TTL = timedelta(seconds=60)
 log = logging.getLogger(__name__)
-
-
-def observation(event: AuditEvent) -> Observation:
-    """The rules' view of an audit event."""
-    return Observation(
-        id=event.id,
-        ts=event.ts,
-        tenant_id=event.tenant_id,
-        actor=event.actor,
-        action=event.action,
-        resource=event.resource,
-        outcome=event.outcome,
-        rule=event.rule,
-        purpose=event.purpose,
-        source=str(event.detail.get("source", "local")),
-        detail=event.detail,
-    )
-
-
-@dataclass
-class StaticFacts:
-    """Facts looked up before rules run (no database access while they run)."""
-
-    honeytoken_ids: set[tuple[str, str]] = field(default_factory=set)
-    purposes: dict[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
-
-    def honeytokens(self, tenant_id: str, record_ids: Sequence[str]) -> list[str]:
-        """Which of ``record_ids`` are honeytokens."""
-        return [r for r in record_ids if (tenant_id, r) in self.honeytoken_ids]
-
-    def declared_purposes(self, tenant_id: str) -> Mapping[str, tuple[str, ...]]:
-        """Declared purposes per ``record_type.field``."""
-        return self.purposes.get(tenant_id, {})
 
 
 class MonitorService:
@@ -102,66 +66,57 @@ class MonitorService:
         self.engine = MonitorEngine(self.config)
         self.notifiers: list[Notifier] = [build_notifier(s) for s in self.config.notifiers]
         self.stats: Counter[str] = Counter()
-        self._purposes: dict[str, tuple[float, Mapping[str, tuple[str, ...]]]] = {}
+        self._attached = False
+        self.live = LiveRules(
+            data,
+            tenants,
+            self.engine,
+            self.config,
+            self.stats,
+            lambda alerts: self._handle(alerts, notify=True),
+        )
 
     def attach(self) -> None:
         """Run the rules on every committed batch of audit events."""
         if self.config.enabled:
             self._audit.subscribe(self.on_events)
+            self._attached = True
 
     def detach(self) -> None:
         """Stop evaluating rules live (replay still works)."""
         self._audit.unsubscribe(self.on_events)
+        self._attached = False
+
+    def start_background(self, poll: float = 1.0) -> None:
+        """Evaluate rules on a background thread (see :mod:`privault.app.monitor_live`)."""
+        if self._attached:
+            self.live.start_background(poll)
+
+    @property
+    def background(self) -> bool:
+        """Whether rules run on the background thread."""
+        return self.live.background
+
+    def close(self) -> None:
+        """Stop the background thread after it evaluated everything committed."""
+        self.live.close()
+
+    def on_events(self, sealed: Sequence[SealedEvent]) -> None:
+        """Audit listener: evaluate committed events (inline or in the background)."""
+        self.live.on_events(sealed)
+
+    def catch_up(self) -> int:
+        """Evaluate every committed event no evaluator has seen yet; return how many."""
+        return self.live.catch_up()
+
+    def facts(self, observations: Sequence[Observation]) -> StaticFacts:
+        """Honeytoken hits and declared purposes for the tenants these events touch."""
+        return self.live.facts(observations)
 
     def _system(self) -> RequestContext:
         # The monitor acts as a service principal; its own events are not re-monitored.
         principal = Principal(SYSTEM_ACTOR, frozenset({"owner"}), mfa_at=self._clock.now())
         return RequestContext(principal, source="monitor")
-
-    # -- live evaluation -------------------------------------------------------------
-    def on_events(self, sealed: Sequence[SealedEvent]) -> None:
-        """Evaluate committed events; record, notify and respond to new alerts."""
-        observations = [
-            observation(s.event) for s in sealed if not s.event.actor.startswith("system:")
-        ]
-        if not observations:
-            return
-        facts = self.facts(observations)
-        dedup = timedelta(minutes=self.config.dedup_minutes)
-        with self._data.transaction() as conn:
-            findings = self.engine.evaluate_all(observations, DbState(conn), facts)
-            raised = [repo.record_finding(conn, f, dedup) for f in findings]
-        self.stats["events"] += len(observations)
-        self._handle([a for a, new in raised if new], notify=True)
-
-    def facts(self, observations: Sequence[Observation]) -> StaticFacts:
-        """Honeytoken hits and declared purposes for the tenants these events touch."""
-        facts = StaticFacts()
-        reads = [o for o in observations if o.action in READ_ACTIONS and o.tenant_id and o.records]
-        if reads:
-            with self._data.read() as conn:
-                for o in reads:
-                    assert o.tenant_id is not None
-                    hits = repo.honeytokens_in(conn, o.tenant_id, o.records)
-                    facts.honeytoken_ids.update((o.tenant_id, h) for h in hits)
-        for tenant_id in {o.tenant_id for o in reads if o.detail.get("view") == "plain"}:
-            assert tenant_id is not None
-            facts.purposes[tenant_id] = self._declared(tenant_id)
-        return facts
-
-    def _declared(self, tenant_id: str) -> Mapping[str, tuple[str, ...]]:
-        cached = self._purposes.get(tenant_id)
-        now = time.monotonic()
-        if cached is not None and now - cached[0] < _PURPOSES_TTL.total_seconds():
-            return cached[1]
-        declared = {
-            f"{schema.record_type}.{name}": spec.purpose
-            for schema, _v in self._tenants.schemas(tenant_id)
-            for name, spec in schema.fields.items()
-            if spec.purpose
-        }
-        self._purposes[tenant_id] = (now, declared)
-        return declared
 
     def _handle(self, alerts: Sequence[Alert], *, notify: bool) -> None:
         for alert in alerts:
@@ -316,6 +271,7 @@ class MonitorService:
                 count=len(ids),
             )
             self._audit.write(conn, [event])
+        self.live.forget_honeytokens(t.id)
         return ids
 
     # -- replay ---------------------------------------------------------------------------

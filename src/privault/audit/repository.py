@@ -308,3 +308,14 @@ def rules_used_since(conn: Connection, since: datetime) -> set[tuple[str, str]]:
         .distinct()
     )
     return {(a, r) for a, r in rows}
+
+
+def after(conn: Connection, chain: str, seq: int, limit: int) -> list[SealedEvent]:
+    """Up to ``limit`` events of ``chain`` after ``seq``, in chain order."""
+    rows = conn.execute(
+        select(audit_events)
+        .where(audit_events.c.chain == chain, audit_events.c.seq > seq)
+        .order_by(audit_events.c.seq)
+        .limit(limit)
+    ).all()
+    return [SealedEvent(_event_from_row(r), int(r.seq), bytes(r.hash)) for r in rows]

@@ -15,6 +15,7 @@ from privault.monitor.config import MonitorConfig, Response
 from privault.monitor.model import Finding, Observation, severity_rank
 from privault.monitor.rules import access, identity
 from privault.monitor.rules.base import RULES, Facts, Rule, RuleEnv, RuleState, hour_of
+from privault.monitor.state import MemoryState
 
 BUILTIN_MODULES = (access, identity)  # importing them registers the built-in rules
 log = logging.getLogger(__name__)
@@ -92,6 +93,18 @@ class MonitorEngine:
         for configured in self.rules:
             env = RuleEnv(state, facts, configured.severity)
             findings.extend(_run(configured, obs, env))
+        return findings
+
+    def evaluate_only(self, names: frozenset[str], obs: Observation, facts: Facts) -> list[Finding]:
+        """Findings of the enabled rules in ``names`` alone; baselines are not touched.
+
+        For stateless rules that must run before a request returns (honeytokens).
+        """
+        state = MemoryState()
+        findings: list[Finding] = []
+        for configured in self.rules:
+            if configured.rule.name in names:
+                findings.extend(_run(configured, obs, RuleEnv(state, facts, configured.severity)))
         return findings
 
     def evaluate_all(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,7 +13,7 @@ from sqlalchemy import Connection, insert, select, update
 from privault.core.clock import as_utc
 from privault.core.ids import new_id
 from privault.monitor.model import ACTIVE_STATES, Alert, Finding, severity_rank
-from privault.monitor.tables import monitor_alerts, monitor_honeytokens
+from privault.monitor.tables import monitor_alerts, monitor_cursors, monitor_honeytokens
 
 KEEP_EVENT_IDS = 20
 
@@ -112,24 +113,83 @@ def record_finding(
 
 
 def _fold(conn: Connection, current: Alert, found: Finding) -> Alert:
-    severity = max(current.severity, found.severity, key=severity_rank)
-    ids = [*current.event_ids, found.event_id][-KEEP_EVENT_IDS:]
+    folded = _folded(current, found)
+    _store_fold(conn, folded)
+    return folded
+
+
+def _folded(current: Alert, found: Finding) -> Alert:
+    """``current`` with one more sighting (``found``), not yet stored."""
     score = max(s for s in (current.score, found.score, float("-inf")) if s is not None)
+    return replace(
+        current,
+        count=current.count + 1,
+        last_seen=max(found.ts, current.last_seen),
+        severity=max(current.severity, found.severity, key=severity_rank),
+        event_ids=(*current.event_ids, found.event_id)[-KEEP_EVENT_IDS:],
+        score=None if score == float("-inf") else score,
+        detail={**current.detail, **found.detail},
+    )
+
+
+def _store_fold(conn: Connection, folded: Alert) -> None:
     conn.execute(
         update(monitor_alerts)
-        .where(monitor_alerts.c.id == current.id)
+        .where(monitor_alerts.c.id == folded.id)
         .values(
-            count=current.count + 1,
-            last_seen=max(found.ts, current.last_seen),
-            severity=severity,
-            event_ids=json.dumps(ids),
-            score=None if score == float("-inf") else score,
-            detail=json.dumps({**current.detail, **found.detail}, sort_keys=True, default=str),
+            count=folded.count,
+            last_seen=folded.last_seen,
+            severity=folded.severity,
+            event_ids=json.dumps(list(folded.event_ids)),
+            score=folded.score,
+            detail=json.dumps(folded.detail, sort_keys=True, default=str),
         )
     )
-    folded = get_alert(conn, current.id)
-    assert folded is not None
-    return folded
+
+
+def record_findings(
+    conn: Connection, found: Sequence[Finding], dedup: timedelta, replay_rules: frozenset[str]
+) -> list[Alert]:
+    """:func:`record_finding` over a batch in order, one write per alert touched.
+
+    Findings of ``replay_rules`` are recorded in replay mode. Returns the
+    alerts the batch opened, as they stand after the whole batch.
+    """
+    touched: dict[str, Alert] = {}  # dedup key -> active alert, as folded so far
+    new: dict[str, Alert] = {}  # alert id -> alert opened by this batch
+    dirty: set[str] = set()
+    for f in found:
+        key = f.dedup_key[:300]
+        current = touched.get(key)
+        if current is None or f.rule in replay_rules:
+            if f.rule in replay_rules:
+                _flush_folds(conn, touched, dirty)
+            alert, is_new = record_finding(conn, f, dedup, replay=f.rule in replay_rules)
+            dirty.discard(alert.id)
+            if is_new:
+                new[alert.id] = alert
+            if alert.state in ACTIVE_STATES:
+                touched[key] = alert
+        elif f.ts - current.last_seen <= dedup:
+            touched[key] = _folded(current, f)
+            dirty.add(current.id)
+            if current.id in new:
+                new[current.id] = touched[key]
+        else:
+            _flush_folds(conn, touched, dirty)
+            alert, is_new = record_finding(conn, f, dedup)
+            touched[key] = alert
+            if is_new:
+                new[alert.id] = alert
+    _flush_folds(conn, touched, dirty)
+    return list(new.values())
+
+
+def _flush_folds(conn: Connection, touched: dict[str, Alert], dirty: set[str]) -> None:
+    for alert in touched.values():
+        if alert.id in dirty:
+            _store_fold(conn, alert)
+    dirty.clear()
 
 
 def get_alert(conn: Connection, alert_id: str) -> Alert | None:
@@ -192,6 +252,12 @@ def add_honeytoken(
     )
 
 
+def honeytoken_ids(conn: Connection, tenant_id: str) -> set[str]:
+    """Every honeytoken record id of ``tenant_id``."""
+    c = monitor_honeytokens.c
+    return {r for (r,) in conn.execute(select(c.record_id).where(c.tenant_id == tenant_id))}
+
+
 def honeytokens_in(conn: Connection, tenant_id: str, record_ids: Sequence[str]) -> list[str]:
     """Which of ``record_ids`` are honeytokens of ``tenant_id``."""
     c = monitor_honeytokens.c
@@ -212,3 +278,32 @@ def list_honeytokens(conn: Connection, tenant_id: str | None = None) -> list[dic
     if tenant_id:
         query = query.where(monitor_honeytokens.c.tenant_id == tenant_id)
     return [dict(r._mapping) for r in conn.execute(query)]
+
+
+MUTEX = "*"
+
+
+def lock_cursors(conn: Connection) -> dict[str, int]:
+    """Take the evaluators' turn and return how far each audit chain was evaluated.
+
+    On PostgreSQL the mutex row is locked until the transaction ends; on SQLite
+    the caller's write transaction already excludes other writers.
+    """
+    c = monitor_cursors.c
+    query = select(c.seq).where(c.chain == MUTEX)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    if conn.execute(query).first() is None:
+        conn.execute(insert(monitor_cursors).values(chain=MUTEX, seq=0))
+    rows = conn.execute(select(c.chain, c.seq).where(c.chain != MUTEX))
+    return {chain: int(seq) for chain, seq in rows}
+
+
+def move_cursors(conn: Connection, moved: dict[str, int], known: dict[str, int]) -> None:
+    """Record that each chain in ``moved`` is evaluated up to its sequence number."""
+    c = monitor_cursors.c
+    for chain, seq in moved.items():
+        if chain in known:
+            conn.execute(update(monitor_cursors).where(c.chain == chain).values(seq=seq))
+        else:
+            conn.execute(insert(monitor_cursors).values(chain=chain, seq=seq))

@@ -79,3 +79,13 @@ monitor_counters = Table(
     Column("bucket", TS, primary_key=True),
     Column("amount", Integer, nullable=False),
 )
+
+# How far the rules have evaluated each audit chain. The row with chain "*" is
+# the evaluators' mutex (locked FOR UPDATE on PostgreSQL), so evaluators in
+# several processes take turns and every event is evaluated exactly once.
+monitor_cursors = Table(
+    "monitor_cursors",
+    metadata,
+    Column("chain", String(64), primary_key=True),
+    Column("seq", Integer, nullable=False),
+)

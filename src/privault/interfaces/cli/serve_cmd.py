@@ -64,6 +64,7 @@ def serve(
         platform.settings.data_dir,
         server_state.ServerState(tls, host, port, platform.clock.now()),
     )
+    platform.monitor.start_background()
     scheduler, ticker = None, None
     if incident_tick_every:
         ticker = IncidentTicker(
@@ -93,3 +94,4 @@ def serve(
     for running in (scheduler, ticker):
         if running is not None:
             running.stop()
+    platform.close()
