@@ -156,6 +156,20 @@ def test_tokens_round_trip_through_the_gate(
         platform.gate.detokenize(admin, tenant, ["tok_doesnotexist"], purpose="x")
 
 
+def test_deterministic_batches_store_only_new_values(
+    platform: Platform, tenant: str, admin: RequestContext
+) -> None:
+    first = [f"lead{i}@example.test" for i in range(6)]
+    known = platform.vault.tokenize(admin, tenant, first, kind="deterministic", scope="leads")
+    mixed = first[:3] + [f"new{i}@example.test" for i in range(3)] + first[:1]
+    out = platform.vault.tokenize(admin, tenant, mixed, kind="deterministic", scope="leads")
+    assert out[:3] == known[:3] and out[6] == known[0] and len(set(out)) == 6
+    assert platform.gate.detokenize(admin, tenant, out, purpose="x") == mixed
+    again = platform.vault.tokenize(admin, tenant, mixed, kind="deterministic", scope="leads")
+    assert again == out
+    assert platform.gate.detokenize(admin, tenant, again, purpose="x") == mixed
+
+
 def test_shred_destroys_key_records_and_tokens(
     platform: Platform, tenant: str, admin: RequestContext
 ) -> None:

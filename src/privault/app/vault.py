@@ -314,26 +314,36 @@ class VaultService:
     def _stored_tokens(
         self, tenant_id: str, values: list[str], kind: str, scope: str, key: bytes
     ) -> tuple[list[str], list[dict[str, Any]]]:
+        """Tokens for ``values`` and the rows to store.
+
+        Deterministic tokens stored already are not sealed again
+        (:func:`repo.put_tokens` re-checks inside the write).
+        """
+        if kind == "random":
+            out = [tok.random_token() for _ in values]
+            stored: set[str] = set()
+        else:
+            out = tok.deterministic_tokens(
+                key, scope, [normalize_for_index(v, None) for v in values]
+            )
+            with self._data.read() as conn:
+                stored = repo.stored_tokens(conn, tenant_id, out)
         owner = f"_scope:{scope}"
+        fresh = {t: v for t, v in zip(out, values, strict=True) if t not in stored}
+        if not fresh:
+            return out, []
         aead = self._keys.subject_ciphers(tenant_id, [owner], create=True)[owner]
         now = self._clock.now()
-        out, rows = [], []
-        for value in values:
-            token = (
-                tok.random_token()
-                if kind == "random"
-                else tok.deterministic_token(key, scope, normalize_for_index(value, None))
-            )
-            out.append(token)
-            rows.append(
-                {
-                    "tenant_id": tenant_id,
-                    "token": token,
-                    "kind": kind,
-                    "scope": scope,
-                    "subject_id": owner,
-                    "created_at": now,
-                    "ciphertext": aead.seal(value.encode(), tok.token_aad(tenant_id, token)),
-                }
-            )
+        rows = [
+            {
+                "tenant_id": tenant_id,
+                "token": token,
+                "kind": kind,
+                "scope": scope,
+                "subject_id": owner,
+                "created_at": now,
+                "ciphertext": aead.seal(value.encode(), tok.token_aad(tenant_id, token)),
+            }
+            for token, value in fresh.items()
+        ]
         return out, rows

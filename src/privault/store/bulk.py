@@ -10,10 +10,22 @@ values the driver takes natively (str, bytes, int, None), not datetimes.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Connection,
+    Table,
+    Text,
+    any_,
+    bindparam,
+    func,
+    insert,
+    select,
+)
 
 _CACHE: dict[tuple[str, str, tuple[str, ...]], tuple[str, tuple[str, ...] | None]] = {}
 FIELD_COLUMNS = ("record_id", "field", "ciphertext", "blind_index", "token")
@@ -41,3 +53,19 @@ def insert_rows(
         order = [columns.index(c) for c in positions]
         params = [tuple(row[i] for i in order) for row in rows]
     conn.exec_driver_sql(sql, params)
+
+
+def member_of(
+    conn: Connection, column: ColumnElement[Any], values: Sequence[str]
+) -> ColumnElement[bool]:
+    """``column IN (values)`` with one bound parameter, however many values.
+
+    A plain ``IN`` binds one parameter per value, which SQLAlchemy expands and
+    processes on every execution; here the list travels as one parameter (an
+    array on PostgreSQL, a JSON array read by ``json_each`` on SQLite), so
+    the statement compiles once and stays parameterised.
+    """
+    if conn.dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(Text), unique=True))
+    members = func.json_each(bindparam(None, json.dumps(list(values)), unique=True))
+    return column.in_(select(members.table_valued("value").c.value))

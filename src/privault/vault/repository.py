@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from privault.store.bulk import FIELD_COLUMNS, insert_rows
+from privault.store.bulk import FIELD_COLUMNS, insert_rows, member_of
 from privault.vault.tables import (
     record_fields,
     record_types,
@@ -230,22 +230,26 @@ def count_records(conn: Connection, tenant_id: str) -> int:
 
 
 # -- tokens and shredding -------------------------------------------------------
+def stored_tokens(conn: Connection, tenant_id: str, wanted: Iterable[str]) -> set[str]:
+    """Which of ``wanted`` are stored for ``tenant_id``."""
+    unique = list(dict.fromkeys(wanted))
+    if not unique:
+        return set()
+    where = (tokens.c.tenant_id == tenant_id, member_of(conn, tokens.c.token, unique))
+    # Count first: a batch is usually all new or all known, and then no row travels.
+    count = conn.execute(select(func.count()).select_from(tokens).where(*where)).scalar_one()
+    if count == 0:
+        return set()
+    if count == len(unique):
+        return set(unique)
+    return set(conn.execute(select(tokens.c.token).where(*where)).scalars())
+
+
 def put_tokens(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     """Store token rows, skipping tokens already stored (deterministic ones repeat)."""
     if not rows:
         return
-    tenant_id = rows[0]["tenant_id"]
-    wanted = list({r["token"] for r in rows})
-    existing = set()
-    for i in range(0, len(wanted), 500):
-        existing |= {
-            t
-            for (t,) in conn.execute(
-                select(tokens.c.token).where(
-                    tokens.c.tenant_id == tenant_id, tokens.c.token.in_(wanted[i : i + 500])
-                )
-            )
-        }
+    existing = stored_tokens(conn, rows[0]["tenant_id"], [r["token"] for r in rows])
     fresh: dict[str, dict[str, Any]] = {}
     for row in rows:
         if row["token"] not in existing:

@@ -17,7 +17,10 @@ from __future__ import annotations
 import base64
 import hmac
 import secrets
+from collections.abc import Sequence
 from hashlib import sha256
+
+import numpy as np
 
 from privault.core.errors import InvalidInput
 from privault.crypto import fpe
@@ -32,6 +35,35 @@ def _b32(data: bytes) -> str:
     return base64.b32encode(data).decode().rstrip("=").lower()
 
 
+_B32_ALPHABET = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz234567", dtype=np.uint8)
+
+
+def _b32_many(blobs: Sequence[bytes]) -> list[str]:
+    """:func:`_b32` of many 16-byte strings at once (numpy; same text, no Python loop).
+
+    Each 16 bytes get four zero bytes (20 bytes = four 5-byte groups = 32
+    characters), of which the first 26 are exactly the unpadded encoding.
+    """
+    n = len(blobs)
+    if n == 0:
+        return []
+    raw = np.frombuffer(b"".join(blobs), dtype=np.uint8).reshape(n, 16)
+    buf = np.zeros((n, 20), dtype=np.uint64)
+    buf[:, :16] = raw
+    groups = buf.reshape(n, 4, 5)
+    bits = (
+        (groups[..., 0] << 32)
+        | (groups[..., 1] << 24)
+        | (groups[..., 2] << 16)
+        | (groups[..., 3] << 8)
+        | groups[..., 4]
+    )
+    shifts = np.arange(35, -1, -5, dtype=np.uint64)
+    idx = ((bits[..., None] >> shifts) & np.uint64(31)).reshape(n, 32)[:, :26]
+    text = _B32_ALPHABET[idx].tobytes().decode("ascii")
+    return [text[i : i + 26] for i in range(0, 26 * n, 26)]
+
+
 def random_token() -> str:
     """A fresh random token."""
     return RANDOM_PREFIX + _b32(secrets.token_bytes(16))
@@ -43,6 +75,15 @@ def deterministic_token(
     """The deterministic token of a (normalised) value within ``scope``."""
     mac = hmac.new(key, scope.encode() + b"\x00" + normalized.encode(), sha256).digest()
     return prefix + _b32(mac[:16])
+
+
+def deterministic_tokens(
+    key: bytes, scope: str, normalized: Sequence[str], prefix: str = DETERMINISTIC_PREFIX
+) -> list[str]:
+    """:func:`deterministic_token` of many values (same tokens, a fraction of the time)."""
+    head = scope.encode() + b"\x00"
+    macs = [hmac.digest(key, head + v.encode(), "sha256")[:16] for v in normalized]
+    return [prefix + t for t in _b32_many(macs)]
 
 
 def fpe_token(key: bytes, scope: str, pii: str, value: str) -> str:
