@@ -41,7 +41,11 @@ class Services:
         )
 
 
-def services(request: Request) -> Services:
+# Dependencies that neither block nor touch the store are ``async``: FastAPI runs
+# each sync dependency on a worker thread, and the hop costs more than they do.
+
+
+async def services(request: Request) -> Services:
     """The services of this app."""
     found: Services = request.app.state.services
     return found
@@ -80,7 +84,7 @@ def api_principal(request: Request, svc: Annotated[Services, Depends(services)])
     return authenticate(svc, bearer(request))
 
 
-def api_context(
+async def api_context(
     request: Request, principal: Annotated[Principal, Depends(api_principal)]
 ) -> RequestContext:
     """The request context of an authenticated API call."""
