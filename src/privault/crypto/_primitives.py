@@ -167,6 +167,19 @@ class HmacSha256:
         outer.update(inner.digest())
         return outer.digest()
 
+    def digests(self, messages: Iterable[bytes], nbytes: int = 32) -> list[bytes]:
+        """Return the tags of ``messages``, each cut to ``nbytes`` bytes."""
+        new_inner, new_outer = self._inner.copy, self._outer.copy
+        out: list[bytes] = []
+        append = out.append
+        for message in messages:
+            inner = new_inner()
+            inner.update(message)
+            outer = new_outer()
+            outer.update(inner.digest())
+            append(outer.digest()[:nbytes])
+        return out
+
     def hexdigests(self, messages: Iterable[bytes], hex_chars: int = 64) -> list[str]:
         """Return the hex tags of ``messages``, each cut to ``hex_chars`` characters."""
         new_inner, new_outer = self._inner.copy, self._outer.copy
