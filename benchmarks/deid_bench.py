@@ -1,13 +1,14 @@
 """De-identification throughput: cells/s per operator on a 1M-row table, beside Presidio.
 
-    .venv/bin/python benchmarks/deid_bench.py [--rows N] [--repeats R] [--peer-rows M]
+    .venv/bin/python benchmarks/deid_bench.py [--rows N] [--repeats R] [--peer-rows M] [--cases a,b]
 
 Each operator runs through ``privault.deid.TablePlan.apply`` (the real path:
 Polars expressions or batch loops) over one 1M-row column, on ONE core
 (``POLARS_MAX_THREADS=1``), median of >= 3 runs. Presidio's AnonymizerEngine
 applies the same operator to a subsample of the same values in the same run
 (``benchmarks/peers/presidio_anonymizer_runner.py`` in ``.venv-peers``); rates
-are per cell. Writes ``benchmarks/results/deid.json``.
+are per cell. Writes ``benchmarks/results/deid.json`` (with ``--cases``: only
+those operators, no SQL copy, into ``deid_cases.json``).
 
 The SQL figure copies a SQLite database (customers with name, e-mail and
 card; orders referencing them by e-mail, a foreign key that inherits the
@@ -60,6 +61,8 @@ CASES: dict[str, tuple[str, str, str, tuple[str, dict[str, object]] | None]] = {
     "keep": ("email", "EMAIL_ADDRESS", "keep", ("keep", {})),
     "fpe": ("card", "CREDIT_CARD", "fpe", None),  # last four kept: bound into each tweak
     "fpe_no_kept_digits": ("card", "CREDIT_CARD", "{operator: fpe, keep_last: 0}", None),
+    "fpe_ssn": ("ssn", "US_SSN", "fpe", None),  # cycle-walks to a valid SSN, dashes kept
+    "fpe_phone": ("phone", "PHONE_NUMBER", "fpe", None),  # first three digits kept
     "fake": ("name", "PERSON", "fake", None),
     "encrypt": ("email", "EMAIL_ADDRESS", "encrypt", ("encrypt", {"key": "WmZq4t7w!z%C&F)J"})),
     "date_shift": ("dob", "DATE_TIME", "{operator: date_shift, subject_column: id}", None),
@@ -69,6 +72,17 @@ CASES: dict[str, tuple[str, str, str, tuple[str, dict[str, object]] | None]] = {
 def _card(rng: random.Random) -> str:
     body = f"4{rng.randrange(10**13, 10**14)}"
     return next(body + c for c in "0123456789" if luhn_valid(body + c))
+
+
+def _ssn(rng: random.Random) -> str:
+    area = rng.randrange(1, 899)
+    area += area >= 666  # 001-899 without 666
+    return f"{area:03d}-{rng.randrange(1, 100):02d}-{rng.randrange(1, 10**4):04d}"
+
+
+def _phone(rng: random.Random) -> str:
+    shape = rng.choice(("+1 (###) ###-####", "###.###.####", "+44 #### ######"))
+    return "".join(str(rng.randrange(10)) if ch == "#" else ch for ch in shape)
 
 
 def make_table(rows: int) -> pl.DataFrame:
@@ -81,6 +95,8 @@ def make_table(rows: int) -> pl.DataFrame:
             "id": [f"C{i:07d}" for i in range(rows)],
             "email": [f"user{i}.{rng.randrange(10**6)}@corp.example" for i in range(rows)],
             "card": [_card(rng) for _ in range(rows)],
+            "ssn": [_ssn(rng) for _ in range(rows)],
+            "phone": [_phone(rng) for _ in range(rows)],
             "name": [f"{rng.choice(firsts)} {rng.choice(lasts)} {i}" for i in range(rows)],
             "age": [str(rng.randint(18, 99)) for _ in range(rows)],
             "dob": [start + timedelta(days=rng.randrange(25000)) for _ in range(rows)],
@@ -88,9 +104,10 @@ def make_table(rows: int) -> pl.DataFrame:
     )
 
 
-def bench_privault(table: pl.DataFrame, repeats: int) -> dict[str, float]:
+def bench_privault(table: pl.DataFrame, repeats: int, cases: list[str]) -> dict[str, float]:
     rates: dict[str, float] = {}
-    for name, (column, pii, rule, _peer) in CASES.items():
+    for name in cases:
+        column, pii, rule, _peer = CASES[name]
         cols = [column, "id"] if name == "date_shift" else [column]
         frame = table.select(cols)
         policy = load_policy(f"columns: {{{column}: {rule}}}\nunlisted: keep")
@@ -108,12 +125,15 @@ def bench_privault(table: pl.DataFrame, repeats: int) -> dict[str, float]:
     return rates
 
 
-def bench_presidio(table: pl.DataFrame, peer_rows: int, repeats: int) -> dict[str, float]:
+def bench_presidio(
+    table: pl.DataFrame, peer_rows: int, repeats: int, cases: list[str]
+) -> dict[str, float]:
     if not PEER_PY.exists():
         print("  .venv-peers missing: run `bash scripts/bench_peers.sh`", file=sys.stderr)
         return {}
     jobs = []
-    for name, (column, pii, _rule, peer) in CASES.items():
+    for name in cases:
+        column, pii, _rule, peer = CASES[name]
         if peer is None:
             continue
         values = [str(v) for v in table[column].head(peer_rows).to_list()]
@@ -234,18 +254,25 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--peer-rows", type=int, default=20_000)
     parser.add_argument("--sql-rows", type=int, default=100_000, help="customers (and orders)")
+    parser.add_argument(
+        "--cases", help=f"only these operator cases, a,b (of {', '.join(CASES)}); no SQL copy"
+    )
     args = parser.parse_args()
     repeats = max(3, args.repeats)
+    cases = list(CASES) if args.cases is None else [c.strip() for c in args.cases.split(",")]
+    unknown = [c for c in cases if c not in CASES]
+    if unknown:
+        parser.error(f"unknown case(s): {', '.join(unknown)}")
     print(f"building a {args.rows:,}-row table …", flush=True)
     table = make_table(args.rows)
-    ours = bench_privault(table, repeats)
-    theirs = bench_presidio(table, args.peer_rows, repeats)
-    sql = bench_sql_copy(table.head(args.sql_rows), repeats)
+    ours = bench_privault(table, repeats, cases)
+    theirs = bench_presidio(table, args.peer_rows, repeats, cases)
+    sql = bench_sql_copy(table.head(args.sql_rows), repeats) if args.cases is None else None
     ratios = {n: round(ours[n] / theirs[n], 1) for n in theirs if theirs[n] > 0}
     for n, r in ratios.items():
         print(f"  {n:16s} privault / presidio = {r:.1f}x")
     path = write_results(
-        "deid",
+        "deid" if args.cases is None else "deid_cases",
         {
             "rows": args.rows,
             "repeats": repeats,

@@ -244,6 +244,28 @@ def test_fpe_phone_round_trip(phone: str) -> None:
     assert fpe.reverse(fpe.apply(phone)) == phone
 
 
+def test_fpe_ssn_and_phone_columns_equal_one_by_one() -> None:
+    rnd = random.Random(5)
+    ssns = [f"{rnd.randrange(1, 666):03d}-{rnd.randrange(1, 100):02d}-{rnd.randrange(1, 10**4):04d}"
+            for _ in range(500)]  # fmt: skip
+    ssns += [s.replace("-", "") for s in ssns[:50]] + ["000-00-0000", "no ssn", "", None]
+    phones = [f"+1 ({rnd.randrange(200, 999)}) {rnd.randrange(10**6, 10**7)}" for _ in range(500)]
+    phones += ["555.0100", "+44 20 7946 0958", "12", "call me", None]
+    for entity, column in (("US_SSN", ssns), ("PHONE_NUMBER", phones)):
+        fpe = op("fpe", entity, tweak="col")
+        bulk = fpe.apply_many(column)
+        assert bulk == [None if v is None else fpe.apply(v) for v in column]
+        assert set(bulk[:500]).isdisjoint(column)  # no source value survives
+        back = fpe.reverse_many([b for b in bulk if b])
+        assert back == [v for v, b in zip(column, bulk, strict=True) if b]
+        assert back == [fpe.reverse(b) for b in bulk if b]
+    assert op("fpe", "US_SSN").apply_many(ssns)[-4:] == ["", "", "", None]  # redacted
+    with pytest.raises(InvalidInput, match="not a valid SSN"):
+        op("fpe", "US_SSN", on_invalid="error").apply_many(["123-45-6789", "000-00-0000"])
+    with pytest.raises(InvalidInput, match="not a phone number"):
+        op("fpe", "PHONE_NUMBER").reverse_many(["+1 555 010 0199", "12"])
+
+
 def test_keys_are_at_least_32_bytes() -> None:
     with pytest.raises(InvalidInput, match="at least 32 bytes"):
         DeidKeys(Secret(secrets.token_bytes(16)))
