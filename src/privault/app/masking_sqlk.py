@@ -80,13 +80,16 @@ def k_plans(
         data = _quasi_frame(engine, tables[shape.name], plan.tables[shape.name], quasi, batch)
         if not data.height:
             continue
-        kplan = plan_k_anonymity(
-            data,
-            plan.k,
-            max_suppression=plan.max_suppression,
-            fixed=plan.exact.get(shape.name, ()),
-            suppression="values",
-        )
+        try:
+            kplan = plan_k_anonymity(
+                data,
+                plan.k,
+                max_suppression=plan.max_suppression,
+                fixed=plan.exact.get(shape.name, ()),
+                suppression="values",
+            )
+        except InvalidInput as exc:
+            raise InvalidInput(f"table {shape.name}: {exc.message}", table=shape.name) from None
         found[shape.name] = (kplan, data)
     return found
 

@@ -251,18 +251,18 @@ def _suppressed(
     return pl.concat([small, pad.select(small.columns)])
 
 
-def _evaluate(
-    data: pl.DataFrame, hs: Sequence[Hierarchy], levels: Sequence[int], k: int, plan: _Search
-) -> tuple[pl.DataFrame, pl.DataFrame | None]:
-    gen = _generalised(data, hs, levels)
-    return gen, _suppressed(gen.group_by(gen.columns).len(), k, plan.fixed, plan.suppression)
-
-
 @dataclass(frozen=True, slots=True)
 class _Search:
     fixed: tuple[str, ...]
     suppression: Suppression
     budget: int
+
+
+def _evaluate(
+    data: pl.DataFrame, hs: Sequence[Hierarchy], levels: Sequence[int], k: int, plan: _Search
+) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    gen = _generalised(data, hs, levels)
+    return gen, _suppressed(gen.group_by(gen.columns).len(), k, plan.fixed, plan.suppression)
 
 
 def _start(
@@ -280,16 +280,19 @@ def _start(
 def _finish(data: pl.DataFrame, k: int, hs: tuple[Hierarchy, ...], levels: Sequence[int],
             search: _Search, chosen: pl.DataFrame | None) -> KPlan:  # fmt: skip
     at_risk = None if chosen is None else int(chosen["len"].sum())
-    if at_risk is None or at_risk > search.budget:
-        kept = f"; kept exact (keys): {', '.join(search.fixed)}" if search.fixed else ""
-        need = "no suppression" if at_risk is None else f"{at_risk} row(s)"
+    if chosen is None or at_risk is None or at_risk > search.budget:
+        kept = f" (kept exact, as keys: {', '.join(search.fixed)})" if search.fixed else ""
+        if at_risk is None:
+            need, hint = "classes below k remain whatever is suppressed", "lower k"
+        else:
+            need, hint = f"{at_risk} row(s) would need suppressing", "lower k or raise"
+            hint += " risk.max_suppression"
         raise InvalidInput(
             f"k={k} cannot be reached within the suppression budget ({search.budget} of "
-            f"{data.height} rows): it would need {need} with every other quasi-identifier "
-            f"generalised as far as it goes{kept}; lower k or raise risk.max_suppression",
+            f"{data.height} rows): with every quasi-identifier generalised as far as it "
+            f"may go{kept}, {need}; {hint}",
             k=k,
         )
-    assert chosen is not None  # at_risk is not None
     return KPlan(
         k, hs, tuple(levels), chosen.drop("len"), at_risk, data.height, search.fixed,
         search.suppression,
