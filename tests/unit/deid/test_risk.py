@@ -74,9 +74,13 @@ def test_k_larger_than_table_is_refused() -> None:
         plan_k_anonymity(_people(3), 5)
 
 
+def _with_null_ages(data: pl.DataFrame) -> pl.DataFrame:
+    return data.with_columns(pl.Series("age", [None] * 7 + [str(a) for a in range(1993)]))
+
+
 @pytest.mark.parametrize("k", [2, 5, 10])
 def test_value_suppression_keeps_rows_and_reaches_k(k: int) -> None:
-    data = _people(2000).with_columns(pl.Series("age", [None] * 7 + [str(a) for a in range(1993)]))
+    data = _with_null_ages(_people(2000))
     plan = plan_k_anonymity(data, k, max_suppression=0.05, suppression="values")
     out = plan.apply(data)
     assert out.height == data.height  # no row dropped: others may reference it
@@ -84,6 +88,14 @@ def test_value_suppression_keeps_rows_and_reaches_k(k: int) -> None:
     starred = out.filter(pl.all_horizontal(pl.col(c) == "*" for c in data.columns))
     assert starred.height == plan.suppressed_rows <= 0.05 * data.height
     assert starred.height == 0 or starred.height >= k  # the '*' rows form a class too
+
+
+def test_rows_with_null_quasi_identifiers_are_suppressed_too() -> None:
+    data = _with_null_ages(_people(2000))
+    plan = plan_k_anonymity(data, 10, max_suppression=0.05)
+    out = plan.apply(data)
+    assert measure_risk(out, data.columns).k >= 10  # nulls are a value of their own
+    assert out.height == data.height - plan.suppressed_rows
 
 
 def test_a_short_suppressed_class_takes_in_the_smallest_class_of_k() -> None:
