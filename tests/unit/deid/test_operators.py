@@ -221,6 +221,7 @@ def test_fpe_cards_in_bulk_equal_one_by_one() -> None:
     bulk = fpe.apply_many(cards)
     assert bulk == [None if c is None else fpe.apply(c) for c in cards]
     assert bulk[-4:] == ["", "", "", None]  # not Luhn-valid / not a card: redacted
+    assert fpe.reverse_many([b for b in bulk[:-4] if b is not None]) == cards[:-4]
     strict = op("fpe", "CREDIT_CARD", on_invalid="error")
     with pytest.raises(InvalidInput, match="not a Luhn-valid card"):
         strict.apply_many(["4111 1111 1111 1111", "not a card"])
