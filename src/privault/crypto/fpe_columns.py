@@ -27,10 +27,12 @@ from privault.crypto import fpe
 from privault.crypto.ff1 import FF1
 from privault.crypto.ff1_batch import feistel_array
 
-__all__ = ["digit_matrix", "digits_array", "lay_out", "phone_many", "ssn_many"]
+__all__ = ["digit_matrix", "digits_array", "digits_many", "lay_out", "phone_many", "ssn_many"]
 
 _SHAPE = str.maketrans("123456789", "000000000")  # digits become 0, the rest stays
 _PLAIN = fpe.DigitsRecipe()
+_ONLY_DIGITS = {c: None for c in range(128) if not 48 <= c <= 57}  # for ASCII text
+_LOCKSTEP_MAX = 18  # digits: NUM(B) and y fit in 64 bits (ff1_batch)
 
 
 def digits_array(
@@ -57,7 +59,7 @@ def digits_array(
     lo, hi = recipe.keep_prefix, n - recipe.keep_suffix
     m = hi - lo
     valid = recipe.valid_rows
-    if (recipe.valid is not None and valid is None) or m > 18 or ff1.radix != 10:
+    if (recipe.valid is not None and valid is None) or m > _LOCKSTEP_MAX or ff1.radix != 10:
         raise InvalidInput(
             f"{recipe.name}: column-wise FPE needs radix 10, at most 18 digits to encrypt "
             "and an array form of any validity rule; use digits_token value by value"
@@ -196,5 +198,31 @@ def phone_many(
     for length, members in by_length.items():
         matrix = digit_matrix([digits[k] for k in members], length)
         moved = digits_array(ff1, matrix, tweak, recipe, decrypt=decrypt)
+        lay_out(values, members, moved + 48, out)
+    return out
+
+
+def digits_many(
+    ff1: FF1, values: Sequence[str], tweak: bytes, *, decrypt: bool
+) -> list[str | None]:
+    """The digits of each value through :func:`~privault.crypto.fpe.digits_token`, the rest kept.
+
+    Returns:
+        Each value's result, or None where the lockstep path does not apply
+        (non-ASCII text, fewer than ``ff1.min_length`` or more than 18
+        digits): the caller takes those value by value.
+
+    """
+    by_length: dict[int, list[int]] = {}
+    digits: list[str] = []
+    for k, v in enumerate(values):
+        d = v.translate(_ONLY_DIGITS) if v.isascii() else ""
+        digits.append(d)
+        if ff1.min_length <= len(d) <= _LOCKSTEP_MAX:
+            by_length.setdefault(len(d), []).append(k)
+    out: list[str | None] = [None] * len(values)
+    for length, members in by_length.items():
+        matrix = digit_matrix([digits[k] for k in members], length)
+        moved = digits_array(ff1, matrix, tweak, decrypt=decrypt)
         lay_out(values, members, moved + 48, out)
     return out

@@ -267,6 +267,20 @@ def test_fpe_ssn_and_phone_columns_equal_one_by_one() -> None:
         op("fpe", "PHONE_NUMBER").reverse_many(["+1 555 010 0199", "12"])
 
 
+def test_fpe_digit_columns_equal_one_by_one() -> None:
+    rnd = random.Random(9)
+    values = [f"ACC-{rnd.randrange(10**n):0{n}d}/{rnd.randrange(100):02d}" for n in (4, 7, 12, 16)]
+    values = values * 50 + [f"{rnd.randrange(10**20):020d}", "Nº 1234567", "12345", "none", None]
+    fpe = op("fpe", None, tweak="col")  # no PII type: the digits recipe
+    bulk = fpe.apply_many(values)
+    assert bulk == [None if v is None else fpe.apply(v) for v in values]
+    assert bulk[-3:] == ["", "", None]  # too few digits: redacted
+    assert bulk[-5] != values[-5] and bulk[-4] != values[-4]  # 20 digits, non-ASCII: one by one
+    assert fpe.reverse_many([b for b in bulk if b]) == [
+        v for v, b in zip(values, bulk, strict=True) if b
+    ]
+
+
 def test_keys_are_at_least_32_bytes() -> None:
     with pytest.raises(InvalidInput, match="at least 32 bytes"):
         DeidKeys(Secret(secrets.token_bytes(16)))

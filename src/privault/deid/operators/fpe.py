@@ -14,10 +14,11 @@ Recipes (``recipe: auto`` picks by PII type):
 * ``phone`` — :func:`~privault.crypto.fpe.phone_token` (formatting and the
   first ``keep_prefix`` digits kept).
 
-Columns of cards, SSNs and phone numbers (:meth:`Fpe.apply_many`) run the FF1
-rounds of all values in lockstep (:mod:`privault.crypto.fpe_columns`, and
-:mod:`~privault.deid.operators.fpe_cards` for the Luhn digit), SSN cycle-walks
-included; the results are those of the one-value recipes.
+Columns (:meth:`Fpe.apply_many`) run the FF1 rounds of all values in lockstep
+(:mod:`privault.crypto.fpe_columns`, and :mod:`~privault.deid.operators.fpe_cards`
+for the Luhn digit), SSN cycle-walks included; the results are those of the
+one-value recipes (``digits`` values with more than 18 digits or non-ASCII
+text go value by value).
 * ``digits`` — every other value with at least six digits: the digits are
   encrypted in place, everything else is kept.
 
@@ -45,6 +46,7 @@ Recipe = Literal["auto", "card", "ssn", "phone", "digits"]
 _AUTO: dict[str, Recipe] = {"CREDIT_CARD": "card", "US_SSN": "ssn", "PHONE_NUMBER": "phone"}
 _DIGITS = frozenset("0123456789")
 _NOT_FIT = {
+    "digits": "fpe: a value has too few digits to encrypt",
     "card": "fpe: a value is not a Luhn-valid card number",
     "ssn": "fpe: a value is not a valid SSN (123-45-6789 or nine digits)",
     "phone": "fpe: a value is not a phone number with enough digits to encrypt",
@@ -157,8 +159,8 @@ class Fpe(Operator[FpeParams]):
                 raise
             return ""
 
-    def _column(self, values: Sequence[str], *, decrypt: bool) -> list[str | None] | None:
-        """Cards, SSNs and phone numbers a column at a time (None: value by value)."""
+    def _column(self, values: Sequence[str], *, decrypt: bool) -> list[str | None]:
+        """A column at a time; None for a value that does not fit the recipe."""
         ff1, tweak, p = self._ff1, self._tweak, self.params
         if self._recipe == "card":
             return card_fpe_many(ff1, values, tweak, p.keep_last, decrypt=decrypt)
@@ -166,12 +168,14 @@ class Fpe(Operator[FpeParams]):
             return fpe_columns.ssn_many(ff1, values, tweak, decrypt=decrypt)
         if self._recipe == "phone":
             return fpe_columns.phone_many(ff1, values, tweak, p.keep_prefix, decrypt=decrypt)
-        return None
+        done = fpe_columns.digits_many(ff1, values, tweak, decrypt=decrypt)
+        run = self.reverse if decrypt else self.apply  # the rest, value by value
+        return [run(v) if d is None else d for v, d in zip(values, done, strict=True)]
 
     def apply_many(
         self, values: Sequence[str | None], subjects: Sequence[str | None] | None = None
     ) -> list[str | None]:
-        """Apply to a column: cards, SSNs and phone numbers run through FF1 in lockstep.
+        """Apply to a column: the FF1 rounds of all values run in lockstep.
 
         The results are those of :meth:`apply` value by value.
 
@@ -181,8 +185,6 @@ class Fpe(Operator[FpeParams]):
         """
         present = [v for v in values if v is not None]
         done = self._column(present, decrypt=False)
-        if done is None:
-            return super().apply_many(values, subjects)
         if self.params.on_invalid == "error" and any(d is None for d in done):
             raise InvalidInput(_NOT_FIT[self._recipe], operator=self.name)
         it = iter(done)
@@ -196,8 +198,6 @@ class Fpe(Operator[FpeParams]):
 
         """
         done = self._column(values, decrypt=True)
-        if done is None:
-            return super().reverse_many(values)
         if any(d is None for d in done):
             raise InvalidInput(_NOT_FIT[self._recipe], operator=self.name)
         return [d for d in done if d is not None]
