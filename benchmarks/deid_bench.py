@@ -1,19 +1,22 @@
 """De-identification throughput: cells/s per operator on a 1M-row table, beside Presidio.
 
-    .venv/bin/python benchmarks/deid_bench.py [--rows N] [--repeats R] [--peer-rows M]
+    .venv/bin/python benchmarks/deid_bench.py [--rows N] [--repeats R] [--peer-rows M] [--cases a,b]
 
 Each operator runs through ``privault.deid.TablePlan.apply`` (the real path:
 Polars expressions or batch loops) over one 1M-row column, on ONE core
 (``POLARS_MAX_THREADS=1``), median of >= 3 runs. Presidio's AnonymizerEngine
 applies the same operator to a subsample of the same values in the same run
 (``benchmarks/peers/presidio_anonymizer_runner.py`` in ``.venv-peers``); rates
-are per cell. Writes ``benchmarks/results/deid.json``.
+are per cell. Writes ``benchmarks/results/deid.json`` (with ``--cases``: only
+those cases, ``sql_copy`` for the database copy, into ``deid_cases.json``).
 
 The SQL figure copies a SQLite database (customers with name, e-mail and
 card; orders referencing them by e-mail, a foreign key that inherits the
 hash) into a fresh SQLite file through ``privault.app.masking_sql``, in
 rows/s over both tables, beside a plain unmasked copy with the same batches
-(the reference: what reading and writing alone cost here).
+(the reference: what reading and writing alone cost here), and the same
+masked copy with ``--k 10`` over ``customers.age`` and ``orders.total`` (the
+first pass over the quasi-identifiers and the generalisation included).
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from _common import ROOT, median_rate, write_results
 from privault.app.masking_sql import DatabaseCopy, DatabaseOptions
 from privault.core.secret import Secret
 from privault.crypto.fpe import luhn_valid
-from privault.deid import DeidKeys, load_policy, plan_table
+from privault.deid import DeidKeys, Policy, load_policy, plan_table
 
 PEER_PY = ROOT / ".venv-peers" / "bin" / "python"
 PEER_RUNNER = ROOT / "benchmarks" / "peers" / "presidio_anonymizer_runner.py"
@@ -60,6 +63,8 @@ CASES: dict[str, tuple[str, str, str, tuple[str, dict[str, object]] | None]] = {
     "keep": ("email", "EMAIL_ADDRESS", "keep", ("keep", {})),
     "fpe": ("card", "CREDIT_CARD", "fpe", None),  # last four kept: bound into each tweak
     "fpe_no_kept_digits": ("card", "CREDIT_CARD", "{operator: fpe, keep_last: 0}", None),
+    "fpe_ssn": ("ssn", "US_SSN", "fpe", None),  # cycle-walks to a valid SSN, dashes kept
+    "fpe_phone": ("phone", "PHONE_NUMBER", "fpe", None),  # first three digits kept
     "fake": ("name", "PERSON", "fake", None),
     "encrypt": ("email", "EMAIL_ADDRESS", "encrypt", ("encrypt", {"key": "WmZq4t7w!z%C&F)J"})),
     "date_shift": ("dob", "DATE_TIME", "{operator: date_shift, subject_column: id}", None),
@@ -69,6 +74,17 @@ CASES: dict[str, tuple[str, str, str, tuple[str, dict[str, object]] | None]] = {
 def _card(rng: random.Random) -> str:
     body = f"4{rng.randrange(10**13, 10**14)}"
     return next(body + c for c in "0123456789" if luhn_valid(body + c))
+
+
+def _ssn(rng: random.Random) -> str:
+    area = rng.randrange(1, 899)
+    area += area >= 666  # 001-899 without 666
+    return f"{area:03d}-{rng.randrange(1, 100):02d}-{rng.randrange(1, 10**4):04d}"
+
+
+def _phone(rng: random.Random) -> str:
+    shape = rng.choice(("+1 (###) ###-####", "###.###.####", "+44 #### ######"))
+    return "".join(str(rng.randrange(10)) if ch == "#" else ch for ch in shape)
 
 
 def make_table(rows: int) -> pl.DataFrame:
@@ -81,6 +97,8 @@ def make_table(rows: int) -> pl.DataFrame:
             "id": [f"C{i:07d}" for i in range(rows)],
             "email": [f"user{i}.{rng.randrange(10**6)}@corp.example" for i in range(rows)],
             "card": [_card(rng) for _ in range(rows)],
+            "ssn": [_ssn(rng) for _ in range(rows)],
+            "phone": [_phone(rng) for _ in range(rows)],
             "name": [f"{rng.choice(firsts)} {rng.choice(lasts)} {i}" for i in range(rows)],
             "age": [str(rng.randint(18, 99)) for _ in range(rows)],
             "dob": [start + timedelta(days=rng.randrange(25000)) for _ in range(rows)],
@@ -88,9 +106,10 @@ def make_table(rows: int) -> pl.DataFrame:
     )
 
 
-def bench_privault(table: pl.DataFrame, repeats: int) -> dict[str, float]:
+def bench_privault(table: pl.DataFrame, repeats: int, cases: list[str]) -> dict[str, float]:
     rates: dict[str, float] = {}
-    for name, (column, pii, rule, _peer) in CASES.items():
+    for name in cases:
+        column, pii, rule, _peer = CASES[name]
         cols = [column, "id"] if name == "date_shift" else [column]
         frame = table.select(cols)
         policy = load_policy(f"columns: {{{column}: {rule}}}\nunlisted: keep")
@@ -108,12 +127,15 @@ def bench_privault(table: pl.DataFrame, repeats: int) -> dict[str, float]:
     return rates
 
 
-def bench_presidio(table: pl.DataFrame, peer_rows: int, repeats: int) -> dict[str, float]:
+def bench_presidio(
+    table: pl.DataFrame, peer_rows: int, repeats: int, cases: list[str]
+) -> dict[str, float]:
     if not PEER_PY.exists():
         print("  .venv-peers missing: run `bash scripts/bench_peers.sh`", file=sys.stderr)
         return {}
     jobs = []
-    for name, (column, pii, _rule, peer) in CASES.items():
+    for name in cases:
+        column, pii, _rule, peer = CASES[name]
         if peer is None:
             continue
         values = [str(v) for v in table[column].head(peer_rows).to_list()]
@@ -141,6 +163,7 @@ columns:
   customers.card: fpe
 unlisted: keep
 """
+SQL_K = "risk: {quasi_identifiers: [customers.age, orders.total], k: 10}\n"  # + first pass
 SQL_SCHEMA = (
     "CREATE TABLE customers (id INTEGER PRIMARY KEY, name VARCHAR(80), "
     "email VARCHAR(120) UNIQUE NOT NULL, card VARCHAR(19), age INTEGER)",
@@ -204,7 +227,7 @@ def bench_sql_copy(table: pl.DataFrame, repeats: int, batch: int = 5_000) -> dic
         src = f"sqlite:///{tmp}/src.db"
         runs = iter(range(10_000))
 
-        def masked() -> int:
+        def masked(policy: Policy = policy) -> int:
             job = DatabaseCopy(
                 src,
                 f"sqlite:///{tmp}/m{next(runs)}.db",
@@ -222,10 +245,13 @@ def bench_sql_copy(table: pl.DataFrame, repeats: int, batch: int = 5_000) -> dic
             return rows
 
         ours, _ = median_rate(masked, repeats)
+        with_k, _ = median_rate(lambda: masked(load_policy(SQL_POLICY + SQL_K)), repeats)
         ref, _ = median_rate(plain, repeats)
     print(f"  sql copy masked {ours:>14,.0f} rows/s; plain copy {ref:>12,.0f} rows/s", flush=True)
+    print(f"  sql copy masked with --k 10 {with_k:>14,.0f} rows/s", flush=True)
     return {"rows": rows, "masked_rows_per_s": round(ours), "plain_rows_per_s": round(ref),
-            "masked_vs_plain": round(ours / ref, 3)}  # fmt: skip
+            "masked_vs_plain": round(ours / ref, 3), "masked_k10_rows_per_s": round(with_k),
+            "masked_k10_vs_masked": round(with_k / ours, 3)}  # fmt: skip
 
 
 def main() -> int:
@@ -234,18 +260,24 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--peer-rows", type=int, default=20_000)
     parser.add_argument("--sql-rows", type=int, default=100_000, help="customers (and orders)")
+    parser.add_argument("--cases", help=f"only these cases, a,b (of {', '.join(CASES)}, sql_copy)")
     args = parser.parse_args()
     repeats = max(3, args.repeats)
+    picked = list(CASES) if args.cases is None else [c.strip() for c in args.cases.split(",")]
+    cases = [c for c in picked if c != "sql_copy"]
+    unknown = [c for c in cases if c not in CASES]
+    if unknown:
+        parser.error(f"unknown case(s): {', '.join(unknown)}")
     print(f"building a {args.rows:,}-row table …", flush=True)
     table = make_table(args.rows)
-    ours = bench_privault(table, repeats)
-    theirs = bench_presidio(table, args.peer_rows, repeats)
-    sql = bench_sql_copy(table.head(args.sql_rows), repeats)
+    ours = bench_privault(table, repeats, cases)
+    theirs = bench_presidio(table, args.peer_rows, repeats, cases)
+    sql = bench_sql_copy(table.head(args.sql_rows), repeats) if "sql_copy" in picked else None
     ratios = {n: round(ours[n] / theirs[n], 1) for n in theirs if theirs[n] > 0}
     for n, r in ratios.items():
         print(f"  {n:16s} privault / presidio = {r:.1f}x")
     path = write_results(
-        "deid",
+        "deid" if args.cases is None else "deid_cases",
         {
             "rows": args.rows,
             "repeats": repeats,

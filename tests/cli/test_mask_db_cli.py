@@ -112,13 +112,31 @@ def test_interrupted_copy_is_refused_until_resumed(run: Run, tmp_path: Path, sho
     assert "copy complete" in run(*keyed, "--restart")
 
 
+def test_k_generalises_database_quasi_identifiers(run: Run, tmp_path: Path, shop) -> None:
+    src, _ = shop
+    (tmp_path / "policy.yaml").write_text(SHOP_POLICY)
+    dest = f"sqlite:///{tmp_path / 'masked.db'}"
+    said = run(
+        "mask", src, dest, "--policy", str(tmp_path / "policy.yaml"), "--k", "4",
+        "--quasi", "customers.zip,customers.born", "--report", str(tmp_path / "r.json"),
+    )  # fmt: skip
+    said = " ".join(said.split())
+    assert "k=4 reached by zip: " in said and "information loss" in said
+    customers = json.loads((tmp_path / "r.json").read_text())["tables"][0]
+    assert customers["k_anonymity"]["k"] == 4 and customers["risk"]["k"] >= 4
+    assert customers["risk"]["meets_k"] is True
+
+
 @pytest.mark.parametrize(
     ("extra", "words"),
     [
         ((), "exactly one of --policy and --from-scan"),
         (("--policy", "p.yaml", "--from-scan"), "exactly one of"),
         (("--policy", "p.yaml", "--resume", "--restart"), "exclude each other"),
-        (("--policy", "p.yaml", "--k", "3"), "--k is for table files"),
+        (
+            ("--policy", "p.yaml", "--quasi", "orders.customer_id", "--k", "3"),
+            "k=3 cannot be reached within the suppression budget",
+        ),
         (("--policy", "p.yaml", "--types", "email=EMAIL_ADDRESS"), "table.column=PII_TYPE"),
         (("--policy", "p.yaml", "--draft-policy", "d.yaml"), "--draft-policy needs --from-scan"),
         (("--policy", "p.yaml", "acme"), "SCAN goes with --from-scan"),

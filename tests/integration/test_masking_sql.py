@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,38 +16,26 @@ from privault.core.context import RequestContext
 from privault.core.errors import Conflict, IntegrityError, InvalidInput
 from privault.core.secret import Secret
 from privault.deid import load_policy
-from tests.conftest import create_pg_database, pg_admin_url
 from tests.support.shopdb import (
     JOINS,
     SHOP_POLICY,
+    Interrupted,
+    MakeUrl,
     assert_no_pii_survives,
     build_shop,
     pii_values,
     rows_of,
     scalar,
+    url_maker,
 )
 
 KEY = Secret(bytes(range(32)))
 OTHER_KEY = Secret(bytes(range(1, 33)))
-MakeUrl = Callable[[str], str]
-
-
-class Interrupted(Exception):
-    """Raised from the progress callback to cut a copy short."""
-
-
-def _url_maker(tmp_path: Path, backend: str) -> MakeUrl:
-    def make(name: str) -> str:
-        if backend == "sqlite":
-            return f"sqlite:///{tmp_path / name}.db"
-        return create_pg_database(pg_admin_url(), f"pv_{name}_{secrets.token_hex(4)}")
-
-    return make
 
 
 @pytest.fixture
 def make_url(tmp_path: Path, backend: str) -> MakeUrl:
-    return _url_maker(tmp_path, backend)
+    return url_maker(tmp_path, backend)
 
 
 def _structure(url: str) -> dict[str, Any]:
@@ -247,8 +234,8 @@ def test_foreign_tables_in_dest_are_never_overwritten(
 def test_mixed_directions(
     sqlite_platform: Platform, admin: RequestContext, tmp_path: Path, direction: str
 ) -> None:
-    sqlite = _url_maker(tmp_path, "sqlite")
-    pg = _url_maker(tmp_path, "postgres")
+    sqlite = url_maker(tmp_path, "sqlite")
+    pg = url_maker(tmp_path, "postgres")
     src, dst = (
         (sqlite("shop"), pg("masked"))
         if direction.startswith("sqlite")

@@ -4,7 +4,10 @@ and the checks masked copies of it must pass."""
 from __future__ import annotations
 
 import random
+import secrets
+from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -212,3 +215,22 @@ columns:
 unlisted: detect
 risk: {quasi_identifiers: [customers.zip, customers.born]}
 """
+
+
+MakeUrl = Callable[[str], str]
+
+
+class Interrupted(Exception):
+    """Raised from a progress callback to cut a copy short."""
+
+
+def url_maker(tmp_path: Path, backend: str) -> MakeUrl:
+    """Fresh database URLs by name: SQLite files under ``tmp_path``, or new PostgreSQL databases."""
+    from tests.conftest import create_pg_database, pg_admin_url
+
+    def make(name: str) -> str:
+        if backend == "sqlite":
+            return f"sqlite:///{tmp_path / name}.db"
+        return create_pg_database(pg_admin_url(), f"pv_{name}_{secrets.token_hex(4)}")
+
+    return make

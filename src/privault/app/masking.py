@@ -185,6 +185,8 @@ class MaskingService:
                 resumed=report.resumed,
                 rows=report.rows,
                 tables={t.source: {c.column: c.rule for c in t.columns} for t in report.tables},
+                k={t.source: t.risk.k for t in report.tables if t.risk is not None},
+                k_target=policy.risk.k,
             )
             self._audit.write_now([event])
             job.finish()

@@ -2,10 +2,12 @@
 
 ```
 SOURCE ─► reflect (tables, keys) ─► [types: discovery's classifier] ─► plan_database
+   [k] ─► quasi-identifiers only, in batches ─► levels per table (masking_sqlk)
                     every refusal here, before DEST is opened ─────────┘
-DEST ◄─ create tables (parents first, portable types) + _privault_mask_state (incomplete)
-  per table, parents first: keyset page on the key ─► TablePlan.apply ─► INSERT
-                            + state (last key, counts) in the same DEST transaction
+DEST ◄─ create tables (parents first, portable types) + _privault_mask_state (incomplete,
+        the k levels in the job row)
+  per table, parents first: keyset page on the key ─► TablePlan.apply ─► [KPlan.apply]
+                            ─► INSERT + state (last key, counts) in one DEST transaction
   after the last table: risk over the copy's quasi-identifiers ─► report
   the service audits, then marks the state complete
 ```
@@ -22,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,12 +34,19 @@ from sqlalchemy import Engine, MetaData, Table, func, inspect, select
 from sqlalchemy.exc import IntegrityError as SaIntegrityError
 from sqlalchemy.exc import SQLAlchemyError
 
+from privault.app import masking_sqlk as sk
 from privault.app import masking_sqlstate as st
-from privault.app.masking_sqlschema import STATE_TABLE, dest_tables, polars_schema, reflect_source
+from privault.app.masking_sqlschema import (
+    STATE_TABLE,
+    dest_tables,
+    page_frame,
+    polars_schema,
+    reflect_source,
+)
 from privault.core.errors import Conflict, IntegrityError, InvalidInput, NotFound, PrivaultError
 from privault.deid import Binding, DeidKeys, Operator, Policy, build_operator, measure_risk
 from privault.deid.copy import column_reports
-from privault.deid.report import MaskReport
+from privault.deid.report import KReport, MaskReport
 from privault.deid.sql import DatabaseMaskReport, DatabasePlan, TableShape, plan_database
 from privault.deid.table import TablePlan
 from privault.discovery import ScanOptions, scan
@@ -150,6 +159,8 @@ class DatabaseCopy:
             policy, shapes, self._schemas, keys=keys, pii_types=types
         )
         self.fingerprint = self._fingerprint(policy, types)
+        self._first_pass = sk.k_plans(self._src, self._meta.tables, self.plan, options.batch_rows)
+        self.kplans = {t: p for t, (p, _) in self._first_pass.items()}
 
     def _fingerprint(self, policy: Policy, types: Mapping[str, Mapping[str, str]]) -> str:
         key = self._keys.hmac("mask-state").digest(b"fingerprint").hex() if self._keys else ""
@@ -235,7 +246,7 @@ class DatabaseCopy:
         with engine.begin() as conn:
             dest.create_all(conn)
             self._state.create(conn)
-            st.start(conn, self._state, self.fingerprint, names)
+            st.start(conn, self._state, self.fingerprint, names, sk.saved_doc(self._first_pass))
         return {}
 
     def _check_resume(
@@ -250,6 +261,7 @@ class DatabaseCopy:
                 "the interrupted copy in DEST was made under another policy, source, PII "
                 "types or key; resume with the same ones, or use --restart"
             )
+        self.kplans = sk.load_k_plans(job.stats, self._first_pass, self.plan.max_suppression)
         self.resumed = True
         return states
 
@@ -270,7 +282,7 @@ class DatabaseCopy:
                 for c in self.plan.tables[shape.name].columns
                 if c.action not in ("keep", "drop")
                 and not (c.operator is not None and c.operator.name == "keep")
-            )
+            ) | frozenset(self.plan.generalised(shape.name))
         return dest_tables(self._meta, self.plan.order, types, changed)
 
     # -- streaming ---------------------------------------------------------------------
@@ -295,13 +307,16 @@ class DatabaseCopy:
         with self._src.connect() as conn:
             total = int(conn.execute(select(func.count()).select_from(source)).scalar_one())
         schema = self._schemas[shape.name]
+        kplan = self.kplans.get(shape.name)
         while True:
             with self._src.connect() as conn:
                 rows = conn.execute(cursor.page(self._opts.batch_rows)).all()
             if not rows:
                 break
-            frame = _frame(shape.name, rows, schema)
+            frame = page_frame(shape.name, rows, schema)
             masked = plan.apply(frame)
+            if kplan is not None:
+                masked = kplan.apply(masked)
             with engine.begin() as conn:
                 if masked.height:
                     conn.execute(dest.insert(), masked.to_dicts())
@@ -340,21 +355,13 @@ class DatabaseCopy:
                 schema=dict.fromkeys(cols, pl.String()),
                 orient="row",
             )
-            risk = measure_risk(frame, quasi, sens)
+            risk = measure_risk(frame, quasi, sens, k_target=self.plan.k)
         columns = column_reports(plan)
-        return MaskReport(name, name, "sql", "sql", state.rows_in, state.rows_out, columns, risk)
-
-
-def _frame(table: str, rows: Sequence[Any], schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
-    """One page as a typed frame; a value unlike its column's type is refused, never shown."""
-    try:
-        return pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row", strict=False)
-    except (pl.exceptions.PolarsError, TypeError, ValueError):
-        raise InvalidInput(
-            f"table {table}: a value does not match its column's declared type; the copy "
-            "stays incomplete: fix the source, then run again with --resume",
-            table=table,
-        ) from None
+        kplan = self.kplans.get(name)
+        kreport = KReport.of(kplan) if kplan is not None else None
+        return MaskReport(
+            name, name, "sql", "sql", state.rows_in, state.rows_out, columns, risk, kreport
+        )
 
 
 def _refused(table: str, exc: SQLAlchemyError) -> PrivaultError:

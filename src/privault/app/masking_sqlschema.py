@@ -36,9 +36,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeEngine
 
+from privault.core.errors import InvalidInput
 from privault.deid.sql import ForeignKeyRef, TableShape
 
-__all__ = ["STATE_TABLE", "dest_tables", "polars_schema", "reflect_source"]
+__all__ = ["STATE_TABLE", "dest_tables", "page_frame", "polars_schema", "reflect_source"]
 
 STATE_TABLE = "_privault_mask_state"
 
@@ -180,3 +181,15 @@ def dest_tables(
             if not index.unique and names and all(n in out_types for n in names):
                 Index(index.name, *(new.c[n] for n in names))
     return meta
+
+
+def page_frame(table: str, rows: Sequence[Any], schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
+    """One page as a typed frame; a value unlike its column's type is refused, never shown."""
+    try:
+        return pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row", strict=False)
+    except (pl.exceptions.PolarsError, TypeError, ValueError):
+        raise InvalidInput(
+            f"table {table}: a value does not match its column's declared type; the copy "
+            "stays incomplete: fix the source, then run again with --resume",
+            table=table,
+        ) from None

@@ -86,8 +86,14 @@ def read_states(conn: Connection, table: Table) -> dict[str, TableState]:
     return {r.name: TableState(*r) for r in conn.execute(select(table))}
 
 
-def start(conn: Connection, table: Table, fingerprint: str, names: Sequence[str]) -> None:
-    """Mark the copy incomplete and every table pending (before any row is written)."""
+def start(
+    conn: Connection, table: Table, fingerprint: str, names: Sequence[str], job: str = "{}"
+) -> None:
+    """Mark the copy incomplete and every table pending (before any row is written).
+
+    ``job`` is kept in the job row's ``stats``: what the whole copy must reuse
+    when resumed (the k-anonymity levels), never a value.
+    """
     rows = [
         {
             "name": n,
@@ -96,7 +102,7 @@ def start(conn: Connection, table: Table, fingerprint: str, names: Sequence[str]
             "last_key": None,
             "rows_in": 0,
             "rows_out": 0,
-            "stats": "{}",
+            "stats": job if n == JOB else "{}",
         }
         for n in (JOB, *names)
     ]

@@ -29,6 +29,7 @@ Invariants:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,21 +39,24 @@ import numpy.typing as npt
 
 from privault.core.errors import InvalidInput
 from privault.crypto.ff1 import FF1, MAX_LENGTH, MAX_TWEAK_BYTES
-from privault.crypto.ff1_batch import feistel_array
 
 __all__ = [
+    "SSN_RECIPE",
     "DigitsRecipe",
     "card_detoken",
     "card_token",
-    "digits_array",
     "digits_detoken",
     "digits_token",
     "luhn_valid",
     "phone_detoken",
+    "phone_digits",
+    "phone_recipe",
     "phone_token",
+    "reinsert",
     "ssn_detoken",
     "ssn_token",
     "ssn_valid",
+    "ssn_valid_rows",
 ]
 
 _DIGITS = frozenset("0123456789")
@@ -97,6 +101,19 @@ def ssn_valid(digits: str) -> bool:
     )
 
 
+def ssn_valid_rows(digits: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
+    """:func:`ssn_valid` for each row of a matrix of nine digits (0-9 per cell)."""
+    area = digits[:, 0].astype(np.int64) * 100 + digits[:, 1] * 10 + digits[:, 2]
+    valid: npt.NDArray[np.bool_] = (
+        (area != 0)
+        & (area != 666)
+        & (digits[:, 0] != 9)
+        & digits[:, 3:5].any(axis=1)
+        & digits[:, 5:9].any(axis=1)
+    )
+    return valid
+
+
 @dataclass(frozen=True, slots=True)
 class DigitsRecipe:
     """How :func:`digits_token` treats a string of decimal digits.
@@ -108,6 +125,8 @@ class DigitsRecipe:
         keep_suffix: trailing digits left in clear (and bound into the tweak).
         valid: a predicate the whole digit string must satisfy, on input and on
             output; the encrypted digits are cycle-walked until it holds.
+        valid_rows: the same predicate over a matrix of digits, one row per
+            value (what column-wise cycle-walking tests); must agree with ``valid``.
 
     """
 
@@ -115,6 +134,7 @@ class DigitsRecipe:
     keep_prefix: int = 0
     keep_suffix: int = 0
     valid: Callable[[str], bool] | None = None
+    valid_rows: Callable[[npt.NDArray[np.uint8]], npt.NDArray[np.bool_]] | None = None
 
     def __post_init__(self) -> None:
         for kept in (self.keep_prefix, self.keep_suffix):
@@ -125,7 +145,8 @@ class DigitsRecipe:
 
 
 _PLAIN = DigitsRecipe()
-_SSN = DigitsRecipe(name="ssn", valid=ssn_valid)
+SSN_RECIPE = DigitsRecipe(name="ssn", valid=ssn_valid, valid_rows=ssn_valid_rows)
+"""The recipe of :func:`ssn_token`."""
 
 
 def digits_token(ff1: FF1, digits: str, tweak: bytes, recipe: DigitsRecipe = _PLAIN) -> str:
@@ -156,63 +177,6 @@ def digits_detoken(ff1: FF1, digits: str, tweak: bytes, recipe: DigitsRecipe = _
 
     """
     return _transform(ff1, digits, tweak, recipe, decrypt=True)
-
-
-def digits_array(
-    ff1: FF1,
-    digits: npt.NDArray[np.uint8],
-    tweak: bytes,
-    recipe: DigitsRecipe = _PLAIN,
-    *,
-    decrypt: bool = False,
-) -> npt.NDArray[np.uint8]:
-    """:func:`digits_token` (or ``digits_detoken``) for many values of one length at once.
-
-    ``digits`` holds one row per value, a digit 0-9 per cell (not checked).
-    The FF1 rounds of all rows run in lockstep, one AES call per round
-    (:func:`~privault.crypto.ff1_batch.feistel_array`); each row's result is
-    exactly :func:`digits_token`'s.
-
-    Raises:
-        InvalidInput: a recipe with a validity predicate (cycle-walking is value
-            by value), more than 18 or too few digits to encrypt, a non-decimal
-            FF1 or a bad tweak.
-
-    """
-    rows, n = digits.shape
-    lo, hi = recipe.keep_prefix, n - recipe.keep_suffix
-    m = hi - lo
-    if recipe.valid is not None or m > 18 or ff1.radix != 10:
-        raise InvalidInput(
-            f"{recipe.name}: column-wise FPE needs radix 10, at most 18 digits to encrypt "
-            "and no validity rule; use digits_token value by value"
-        )
-    if not ff1.min_length <= m:
-        raise InvalidInput(
-            f"{recipe.name} needs at least {ff1.min_length} digits to encrypt "
-            "besides the kept ones (FF1 minimum domain size)"
-        )
-    kept = np.concatenate((digits[:, :lo], digits[:, hi:]), axis=1) + 48
-    text = kept.astype(np.uint8).tobytes().decode("ascii")
-    width = n - m
-    bound: dict[str, bytes] = {}
-    tweaks = []
-    for k in range(rows):
-        key = text[k * width : (k + 1) * width]
-        t = bound.get(key)
-        if t is None:
-            t = bound[key] = _bind_tweak(recipe.name, tweak, key)
-        tweaks.append(t)
-    powers = np.uint64(10) ** np.arange(m - 1, -1, -1, dtype=np.uint64)
-    nums = digits[:, lo:hi].astype(np.uint64) @ powers
-    moved = feistel_array(ff1, nums, m, tweaks, decrypt=decrypt)
-    if moved is None:  # cannot happen for radix 10 and m <= 18 (b <= 4): kept as a guard
-        raise InvalidInput(f"{recipe.name}: this length has no column-wise FF1 path")
-    out = digits.copy()
-    for col in range(hi - 1, lo - 1, -1):
-        out[:, col] = (moved % np.uint64(10)).astype(np.uint8)
-        moved = moved // np.uint64(10)
-    return out
 
 
 def card_token(ff1: FF1, value: str, tweak: bytes, *, keep_last: int = 4) -> str:
@@ -344,12 +308,29 @@ def _bind_tweak(name: str, tweak: bytes, kept: str) -> bytes:
     )
 
 
-def _reinsert(template: str, digits: str) -> str:
-    """Put ``digits`` into the digit positions of ``template``, keeping everything else."""
+_SHAPE = str.maketrans("123456789", "000000000")  # digits become 0, the rest stays
+
+
+@functools.lru_cache(maxsize=256)
+def _segments(shape: str) -> tuple[tuple[int, int, str], ...]:
+    """For a value's shape (``"0000 0000…"``): (digit start, digit end, literal after) runs."""
+    runs: list[tuple[int, int, str]] = []
+    at = start = 0
+    for ch in shape:
+        if ch == "0":
+            at += 1
+        else:
+            runs.append((start, at, ch))
+            start = at
+    runs.append((start, at, ""))
+    return tuple(runs)
+
+
+def reinsert(template: str, digits: str) -> str:
+    """``digits`` put into the digit positions of ``template``, everything else kept."""
     if len(template) == len(digits):
         return digits
-    it = iter(digits)
-    return "".join(next(it) if ch in _DIGITS else ch for ch in template)
+    return "".join(digits[a:b] + sep for a, b, sep in _segments(template.translate(_SHAPE)))
 
 
 def _card(ff1: FF1, value: str, tweak: bytes, keep_last: int, *, decrypt: bool) -> str:
@@ -361,21 +342,20 @@ def _card(ff1: FF1, value: str, tweak: bytes, keep_last: int, *, decrypt: bool) 
     if not 13 <= len(digits) <= 19:
         raise InvalidInput("card number must have 13 to 19 digits")
     recipe = DigitsRecipe(name="card number", keep_suffix=keep_last, valid=luhn_valid)
-    return _reinsert(value, _transform(ff1, digits, tweak, recipe, decrypt=decrypt))
+    return reinsert(value, _transform(ff1, digits, tweak, recipe, decrypt=decrypt))
 
 
 def _ssn(ff1: FF1, value: str, tweak: bytes, *, decrypt: bool) -> str:
     if not isinstance(value, str) or _SSN_SHAPE.fullmatch(value) is None:
         raise InvalidInput("SSN must look like 123-45-6789 or be nine digits")
     digits = value.replace("-", "")
-    return _reinsert(value, _transform(ff1, digits, tweak, _SSN, decrypt=decrypt))
+    return reinsert(value, _transform(ff1, digits, tweak, SSN_RECIPE, decrypt=decrypt))
 
 
 def _phone(ff1: FF1, value: str, tweak: bytes, keep_prefix: int, *, decrypt: bool) -> str:
     if not isinstance(value, str):
         raise InvalidInput("phone number must be a string")
-    body = value[1:] if value.startswith("+") else value
-    digits = body.translate(_PHONE_SEPARATORS)
+    digits = phone_digits(value)
     if not _DIGITS.issuperset(digits):
         raise InvalidInput(
             "phone number may contain only digits, spaces, dashes, parentheses, dots "
@@ -383,5 +363,17 @@ def _phone(ff1: FF1, value: str, tweak: bytes, keep_prefix: int, *, decrypt: boo
         )
     if not 8 <= len(digits) <= 15:
         raise InvalidInput("phone number must have 8 to 15 digits")
-    recipe = DigitsRecipe(name="phone number", keep_prefix=keep_prefix)
-    return _reinsert(value, _transform(ff1, digits, tweak, recipe, decrypt=decrypt))
+    recipe = phone_recipe(keep_prefix)
+    return reinsert(value, _transform(ff1, digits, tweak, recipe, decrypt=decrypt))
+
+
+def phone_digits(value: str) -> str:
+    """The digits of a phone number: separators and one leading ``+`` removed (not checked)."""
+    body = value[1:] if value.startswith("+") else value
+    return body.translate(_PHONE_SEPARATORS)
+
+
+@functools.lru_cache(maxsize=16)
+def phone_recipe(keep_prefix: int) -> DigitsRecipe:
+    """The recipe of :func:`phone_token`: the first ``keep_prefix`` digits kept."""
+    return DigitsRecipe(name="phone number", keep_prefix=keep_prefix)

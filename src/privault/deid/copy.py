@@ -139,13 +139,6 @@ def _stream(job: _Job, progress: Progress | None) -> tuple[int, int, list[pl.Dat
     return rows_in, rows_out, kept
 
 
-def _k_report(kplan: KPlan) -> KReport:
-    losses = tuple(kplan.losses())
-    mean = sum(level.loss for level in losses) / len(losses) if losses else 0.0
-    share = kplan.suppressed_rows / kplan.rows if kplan.rows else 0.0
-    return KReport(kplan.k, losses, kplan.suppressed_rows, round(share, 6), round(mean, 4))
-
-
 def column_reports(plan: TablePlan) -> tuple[ColumnReport, ...]:
     """What the plan did to each column, for a :class:`MaskReport`."""
     return tuple(
@@ -216,6 +209,6 @@ def mask_file(
         rows_out,
         column_reports(plan),
         risk_report,
-        _k_report(kplan) if kplan is not None else None,
+        KReport.of(kplan) if kplan is not None else None,
         round(time.perf_counter() - started, 3),
     )

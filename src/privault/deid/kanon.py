@@ -9,22 +9,28 @@ Each quasi-identifier gets a hierarchy, chosen from its values:
 
 Loop: while the rows in classes smaller than k exceed the suppression budget,
 raise by one level the quasi-identifier with the most distinct generalised
-values; then suppress (drop) the rows still in small classes. The plan is
-computed from the quasi-identifier columns of the whole table (first pass)
-and applied batch by batch while copying (second pass).
+values; then suppress the rows still in small classes: drop them (files), or
+keep them with their quasi-identifiers replaced by ``*`` (databases, where
+other rows may reference them; the ``*`` rows then form classes of their own,
+which must reach k too). Columns may be held exact (database keys): they are
+never raised, and a k they make unreachable within the budget is refused.
+The plan is computed from the quasi-identifier columns of the whole table
+(first pass) and applied batch by batch while copying (second pass);
+:meth:`KPlan.to_doc` and :func:`plan_at` carry its levels over to a resumed copy.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, Literal
 
 import polars as pl
 
 from privault.core.errors import InvalidInput
 
-__all__ = ["Hierarchy", "KPlan", "LevelLoss", "plan_k_anonymity"]
+__all__ = ["Hierarchy", "KPlan", "LevelLoss", "Suppression", "plan_at", "plan_k_anonymity"]
 
 _MOST = 0.9  # share of values that must parse for a numeric/date hierarchy
 _DATE_FORMATS = ("%Y-%m-%d", "%Y-%m", "%Y", "decade")
@@ -136,16 +142,36 @@ class LevelLoss:
         return round(self.level / self.top, 4)
 
 
+Suppression = Literal["rows", "values"]
+_NULL = "\x00null"  # nulls as a value of their own when classes are formed and matched
+
+
 @dataclass(frozen=True, slots=True)
 class KPlan:
-    """How to generalise and which classes to suppress so that k holds."""
+    """How to generalise and which classes to suppress so that k holds.
+
+    Attributes:
+        k: the smallest class size reached.
+        hierarchies: one per quasi-identifier.
+        levels: the level of each hierarchy.
+        suppressed: generalised quasi-identifier tuples (nulls as a sentinel)
+            whose rows are suppressed.
+        suppressed_rows: rows in those classes.
+        rows: rows planned over.
+        fixed: quasi-identifiers kept exact (key columns of a database).
+        suppression: ``rows`` (dropped) or ``values`` (the rows stay, their
+            generalisable quasi-identifiers become ``*``).
+
+    """
 
     k: int
     hierarchies: tuple[Hierarchy, ...]
     levels: tuple[int, ...]
-    suppressed: pl.DataFrame  # generalised QI tuples whose rows are dropped
+    suppressed: pl.DataFrame
     suppressed_rows: int
     rows: int
+    fixed: tuple[str, ...] = ()
+    suppression: Suppression = "rows"
 
     def losses(self) -> list[LevelLoss]:
         """Per quasi-identifier: level reached and what it means."""
@@ -155,51 +181,172 @@ class KPlan:
         ]
 
     def apply(self, frame: pl.DataFrame) -> pl.DataFrame:
-        """Generalise the quasi-identifiers of one batch and drop suppressed rows."""
-        exprs = [
-            h.expr(lvl).alias(h.column)
-            for h, lvl in zip(self.hierarchies, self.levels, strict=True)
-        ]
-        out = frame.with_columns(exprs)
-        if self.suppressed.height:
-            out = out.join(self.suppressed, on=list(self.suppressed.columns), how="anti")
-        return out
+        """Generalise the quasi-identifiers of one batch and suppress the rows still below k."""
+        moved = [
+            (h, lvl) for h, lvl in zip(self.hierarchies, self.levels, strict=True)
+            if h.column not in self.fixed
+        ]  # fmt: skip
+        out = frame.with_columns(h.expr(lvl).alias(h.column) for h, lvl in moved)
+        if not self.suppressed.height:
+            return out
+        keys = list(self.suppressed.columns)
+        probe = out.select(pl.col(c).cast(pl.String).fill_null(_NULL) for c in keys)
+        hit = probe.with_row_index("_row").join(self.suppressed, on=keys, how="semi")["_row"]
+        mask = pl.int_range(pl.len(), dtype=pl.UInt32).is_in(hit.implode())
+        if self.suppression == "rows":
+            return out.filter(~mask)
+        return out.with_columns(
+            pl.when(mask).then(pl.lit("*")).otherwise(pl.col(h.column)).alias(h.column)
+            for h, _ in moved
+        )
+
+    def to_doc(self) -> dict[str, Any]:
+        """The levels and hierarchies as JSON (no values): what a resumed copy reuses."""
+        return {
+            "k": self.k,
+            "hierarchies": [[h.column, h.kind, list(h.steps)] for h in self.hierarchies],
+            "levels": list(self.levels),
+            "fixed": list(self.fixed),
+            "suppression": self.suppression,
+            "suppressed_rows": self.suppressed_rows,
+            "rows": self.rows,
+        }
 
 
-def _generalised(data: pl.DataFrame, hs: Sequence[Hierarchy], levels: list[int]) -> pl.DataFrame:
+def _generalised(
+    data: pl.DataFrame, hs: Sequence[Hierarchy], levels: Sequence[int]
+) -> pl.DataFrame:
     return data.select(
-        h.expr(lvl).fill_null("\x00null").alias(h.column) for h, lvl in zip(hs, levels, strict=True)
+        h.expr(lvl).fill_null(_NULL).alias(h.column) for h, lvl in zip(hs, levels, strict=True)
     )
 
 
-def plan_k_anonymity(data: pl.DataFrame, k: int, *, max_suppression: float = 0.05) -> KPlan:
+def _suppressed(
+    sizes: pl.DataFrame, k: int, fixed: Sequence[str], suppression: Suppression
+) -> pl.DataFrame | None:
+    """The classes (with their ``len``) to suppress, or None when no choice makes k hold.
+
+    Dropped rows leave no class behind. Rows whose values are suppressed stay
+    as one class per value of the ``fixed`` columns, which must reach k too:
+    a short one takes in the smallest class of k or more with the same fixed
+    values (None when there is none).
+    """
+    small = sizes.filter(pl.col("len") < k)
+    if suppression == "rows" or not small.height:
+        return small
+    keys = [*fixed, "_all"]
+    tagged = sizes.with_columns(_all=pl.lit(0))
+    short = (
+        tagged.filter(pl.col("len") < k)
+        .group_by(keys)
+        .agg(pl.col("len").sum().alias("n"))
+        .filter(pl.col("n") < k)
+    )
+    if not short.height:
+        return small
+    big = tagged.filter(pl.col("len") >= k).join(short.select(keys), on=keys)
+    pad = big.sort("len").group_by(keys, maintain_order=True).first()
+    if pad.height < short.height:
+        return None
+    return pl.concat([small, pad.select(small.columns)])
+
+
+@dataclass(frozen=True, slots=True)
+class _Search:
+    fixed: tuple[str, ...]
+    suppression: Suppression
+    budget: int
+
+
+def _evaluate(
+    data: pl.DataFrame, hs: Sequence[Hierarchy], levels: Sequence[int], k: int, plan: _Search
+) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    gen = _generalised(data, hs, levels)
+    return gen, _suppressed(gen.group_by(gen.columns).len(), k, plan.fixed, plan.suppression)
+
+
+def _start(
+    data: pl.DataFrame, k: int, max_suppression: float, fixed: Sequence[str], suppression: str
+) -> _Search:
+    if k < 2:
+        raise InvalidInput("k must be at least 2")
+    if data.height < k:
+        raise InvalidInput(f"the table has {data.height} rows, fewer than k={k}")
+    if suppression not in ("rows", "values"):
+        raise InvalidInput("suppression is 'rows' or 'values'")
+    return _Search(tuple(fixed), suppression, int(max_suppression * data.height))  # type: ignore[arg-type] # checked
+
+
+def _finish(data: pl.DataFrame, k: int, hs: tuple[Hierarchy, ...], levels: Sequence[int],
+            search: _Search, chosen: pl.DataFrame | None) -> KPlan:  # fmt: skip
+    at_risk = None if chosen is None else int(chosen["len"].sum())
+    if chosen is None or at_risk is None or at_risk > search.budget:
+        kept = f" (kept exact, as keys: {', '.join(search.fixed)})" if search.fixed else ""
+        if at_risk is None:
+            need, hint = "classes below k remain whatever is suppressed", "lower k"
+        else:
+            need, hint = f"{at_risk} row(s) would need suppressing", "lower k or raise"
+            hint += " risk.max_suppression"
+        raise InvalidInput(
+            f"k={k} cannot be reached within the suppression budget ({search.budget} of "
+            f"{data.height} rows): with every quasi-identifier generalised as far as it "
+            f"may go{kept}, {need}; {hint}",
+            k=k,
+        )
+    return KPlan(
+        k, hs, tuple(levels), chosen.drop("len"), at_risk, data.height, search.fixed,
+        search.suppression,
+    )  # fmt: skip
+
+
+def plan_k_anonymity(
+    data: pl.DataFrame,
+    k: int,
+    *,
+    max_suppression: float = 0.05,
+    fixed: Sequence[str] = (),
+    suppression: Suppression = "rows",
+) -> KPlan:
     """Find levels (and a suppression set within budget) that make ``data`` k-anonymous.
 
     Args:
         data: the quasi-identifier columns of the whole (masked) table.
         k: the smallest class size wanted (>= 2).
-        max_suppression: share of rows that may be dropped.
+        max_suppression: share of rows that may be suppressed.
+        fixed: columns kept exact (never generalised nor suppressed).
+        suppression: drop the rows of small classes, or ``*`` their values.
 
     Raises:
-        InvalidInput: k < 2, or the table has fewer than k rows.
+        InvalidInput: k < 2, the table has fewer than k rows, or k cannot be
+            reached within the budget.
 
     """
-    if k < 2:
-        raise InvalidInput("k must be at least 2")
-    if data.height < k:
-        raise InvalidInput(f"the table has {data.height} rows, fewer than k={k}")
+    search = _start(data, k, max_suppression, fixed, suppression)
     hs = tuple(hierarchy_for(c, data.get_column(c)) for c in data.columns)
     levels = [0] * len(hs)
-    budget = int(max_suppression * data.height)
     while True:
-        gen = _generalised(data, hs, levels)
-        sizes = gen.group_by(gen.columns).len()
-        small = sizes.filter(pl.col("len") < k)
-        at_risk = int(small["len"].sum())
-        raisable = [i for i, h in enumerate(hs) if levels[i] < h.top]
-        if at_risk <= budget or not raisable:
+        gen, chosen = _evaluate(data, hs, levels, k, search)
+        raisable = [
+            i for i, h in enumerate(hs) if levels[i] < h.top and h.column not in search.fixed
+        ]
+        if (chosen is not None and int(chosen["len"].sum()) <= search.budget) or not raisable:
             break
         widest = max(raisable, key=lambda i: gen.get_column(hs[i].column).n_unique())
         levels[widest] += 1
-    suppressed = small.drop("len").with_columns(pl.all().replace("\x00null", None))
-    return KPlan(k, hs, tuple(levels), suppressed, at_risk, data.height)
+    return _finish(data, k, hs, levels, search, chosen)
+
+
+def plan_at(data: pl.DataFrame, doc: Mapping[str, Any], *, max_suppression: float) -> KPlan:
+    """The plan :meth:`KPlan.to_doc` describes, its suppression set recomputed from ``data``.
+
+    Raises:
+        InvalidInput: a document that does not fit ``data``, or k not reached.
+
+    """
+    k = int(doc["k"])
+    search = _start(data, k, max_suppression, doc["fixed"], doc["suppression"])
+    hs = tuple(Hierarchy(str(c), str(kind), tuple(steps)) for c, kind, steps in doc["hierarchies"])
+    if [h.column for h in hs] != data.columns:
+        raise InvalidInput("the saved generalisation levels name other quasi-identifiers")
+    levels = [int(v) for v in doc["levels"]]
+    return _finish(data, k, hs, levels, search, _evaluate(data, hs, levels, k, search)[1])

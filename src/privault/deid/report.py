@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from privault.deid.kanon import LevelLoss
+from privault.deid.kanon import KPlan, LevelLoss
 from privault.deid.risk import RiskReport
 
 __all__ = ["ColumnReport", "KReport", "MaskReport"]
@@ -42,9 +42,11 @@ class KReport:
     Attributes:
         k: the k asked for.
         levels: per quasi-identifier, the generalisation level reached.
-        suppressed_rows: rows dropped because their class stayed below k.
+        suppressed_rows: rows suppressed because their class stayed below k.
         suppressed_share: the same as a share of the input rows.
         information_loss: mean of the per-column losses (0 exact, 1 all ``*``).
+        suppression: ``rows`` (dropped: files) or ``values`` (kept with their
+            quasi-identifiers as ``*``: databases, where rows may be referenced).
 
     """
 
@@ -53,6 +55,18 @@ class KReport:
     suppressed_rows: int
     suppressed_share: float
     information_loss: float
+    suppression: str = "rows"
+
+    @classmethod
+    def of(cls, kplan: KPlan) -> KReport:
+        """The report of a k-anonymity plan."""
+        losses = tuple(kplan.losses())
+        mean = sum(level.loss for level in losses) / len(losses) if losses else 0.0
+        share = kplan.suppressed_rows / kplan.rows if kplan.rows else 0.0
+        return cls(
+            kplan.k, losses, kplan.suppressed_rows, round(share, 6), round(mean, 4),
+            kplan.suppression,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,13 +16,18 @@ file copies) and enforces referential integrity:
   anything else (``fake``, ``mask``, random ``encrypt``, ``detect``, ``drop``…)
   is refused before any row is written;
 * tables are planned (and copied) parents first; a foreign-key cycle between
-  tables is refused (self-references are fine).
+  tables is refused (self-references are fine);
+* with ``risk.k``, every table with quasi-identifiers is brought to k by the
+  copy (:mod:`privault.deid.kanon`): quasi-identifiers that are keys stay
+  exact, the others are generalised (their DEST columns become text), and the
+  rows still below k keep their keys with their other quasi-identifiers
+  suppressed (``*``), so no row that others reference disappears.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import polars as pl
@@ -159,11 +164,8 @@ def _check_risk_names(policy: Policy, shapes: Sequence[TableShape]) -> None:
     for name in (*spec.quasi_identifiers, *spec.sensitive):
         if not any(_risk_columns([name], s.name, s.columns) for s in shapes):
             raise InvalidInput(f"risk column {name!r} is in no table of the database")
-    if spec.k is not None:
-        raise InvalidInput(
-            "k-anonymity generalisation (risk.k) is not available for database copies; "
-            "declare quasi-identifiers to measure k in the report"
-        )
+    if spec.k is not None and not spec.quasi_identifiers:
+        raise InvalidInput("k-anonymity needs quasi-identifier columns (--quasi table.column)")
 
 
 def _rule_of(plan: ColumnPlan) -> OperatorRule:
@@ -193,11 +195,33 @@ def _key_safe(plan: ColumnPlan) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class DatabasePlan:
-    """Every table's plan, parents first, and what each table's copy needs."""
+    """Every table's plan, parents first, and what each table's copy needs.
+
+    Attributes:
+        order: the tables, parents first.
+        tables: each table's column plan.
+        risk: per table, its quasi-identifier and sensitive columns.
+        k: the k to reach on each table with quasi-identifiers, if any.
+        max_suppression: the share of a table's rows whose quasi-identifiers
+            may be suppressed (``*``) to reach k.
+        exact: per table, the quasi-identifiers that are keys (primary,
+            unique, foreign or referenced): kept exact, never generalised.
+
+    """
 
     order: tuple[TableShape, ...]
     tables: Mapping[str, TablePlan]
     risk: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]
+    k: int | None = None
+    max_suppression: float = 0.05
+    exact: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def generalised(self, table: str) -> tuple[str, ...]:
+        """The quasi-identifiers of ``table`` that reaching k generalises (none without k)."""
+        if self.k is None:
+            return ()
+        exact = self.exact.get(table, ())
+        return tuple(c for c in self.risk[table][0] if c not in exact)
 
     def output_schema(self, table: str, schema: Mapping[str, pl.DataType]) -> pl.Schema:
         """The masked columns and their Polars types (from an empty batch)."""
@@ -207,6 +231,8 @@ class DatabasePlan:
         out = plan.apply(empty).schema
         for column, (changed, entities) in saved.items():
             plan.stats[column].changed, plan.stats[column].entities = changed, entities
+        for column in self.generalised(table):  # ranges, prefixes, "*": text
+            out[column] = pl.String()
         return out
 
 
@@ -338,7 +364,38 @@ def plan_database(
     for shape in order:
         planner.plan(shape, rules[shape.name], schemas[shape.name])
     risk = {s.name: _risk_columns_of(policy, s) for s in order}
-    return DatabasePlan(tuple(order), planner.plans, risk)
+    exact = _exact_quasi(policy, order, planner.plans, risk, referenced)
+    spec = policy.risk
+    return DatabasePlan(tuple(order), planner.plans, risk, spec.k, spec.max_suppression, exact)
+
+
+def _exact_quasi(
+    policy: Policy,
+    order: Sequence[TableShape],
+    plans: Mapping[str, TablePlan],
+    risk: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]],
+    referenced: Mapping[str, set[str]],
+) -> dict[str, tuple[str, ...]]:
+    """Per table, the quasi-identifiers that are keys (kept exact when reaching k).
+
+    Raises:
+        InvalidInput: a risk column the plan drops.
+
+    """
+    exact: dict[str, tuple[str, ...]] = {}
+    for shape in order:
+        quasi, sens = risk[shape.name]
+        dropped = [c.column for c in plans[shape.name].columns if c.action == "drop"]
+        gone = [c for c in (*quasi, *sens) if c in dropped]
+        if gone:
+            names = ", ".join(f"{shape.name}.{c}" for c in gone)
+            raise InvalidInput(f"risk column(s) dropped by the policy: {names}")
+        refs = frozenset(referenced.get(shape.name, ()))
+        fks = {c for fk in shape.foreign_keys for c in fk.columns}
+        keys = [c for c in quasi if shape.why_key(c, refs) is not None or c in fks]
+        if keys and policy.risk.k is not None:
+            exact[shape.name] = tuple(keys)
+    return exact
 
 
 @dataclass(frozen=True, slots=True)

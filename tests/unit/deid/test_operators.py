@@ -221,6 +221,7 @@ def test_fpe_cards_in_bulk_equal_one_by_one() -> None:
     bulk = fpe.apply_many(cards)
     assert bulk == [None if c is None else fpe.apply(c) for c in cards]
     assert bulk[-4:] == ["", "", "", None]  # not Luhn-valid / not a card: redacted
+    assert fpe.reverse_many([b for b in bulk[:-4] if b is not None]) == cards[:-4]
     strict = op("fpe", "CREDIT_CARD", on_invalid="error")
     with pytest.raises(InvalidInput, match="not a Luhn-valid card"):
         strict.apply_many(["4111 1111 1111 1111", "not a card"])
@@ -242,6 +243,42 @@ def test_fpe_ssn_round_trip(ssn: str) -> None:
 def test_fpe_phone_round_trip(phone: str) -> None:
     fpe = op("fpe", "PHONE_NUMBER")
     assert fpe.reverse(fpe.apply(phone)) == phone
+
+
+def test_fpe_ssn_and_phone_columns_equal_one_by_one() -> None:
+    rnd = random.Random(5)
+    ssns = [f"{rnd.randrange(1, 666):03d}-{rnd.randrange(1, 100):02d}-{rnd.randrange(1, 10**4):04d}"
+            for _ in range(500)]  # fmt: skip
+    ssns += [s.replace("-", "") for s in ssns[:50]] + ["000-00-0000", "no ssn", "", None]
+    phones = [f"+1 ({rnd.randrange(200, 999)}) {rnd.randrange(10**6, 10**7)}" for _ in range(500)]
+    phones += ["555.0100", "+44 20 7946 0958", "12", "call me", None]
+    for entity, column in (("US_SSN", ssns), ("PHONE_NUMBER", phones)):
+        fpe = op("fpe", entity, tweak="col")
+        bulk = fpe.apply_many(column)
+        assert bulk == [None if v is None else fpe.apply(v) for v in column]
+        assert set(bulk[:500]).isdisjoint(column)  # no source value survives
+        back = fpe.reverse_many([b for b in bulk if b])
+        assert back == [v for v, b in zip(column, bulk, strict=True) if b]
+        assert back == [fpe.reverse(b) for b in bulk if b]
+    assert op("fpe", "US_SSN").apply_many(ssns)[-4:] == ["", "", "", None]  # redacted
+    with pytest.raises(InvalidInput, match="not a valid SSN"):
+        op("fpe", "US_SSN", on_invalid="error").apply_many(["123-45-6789", "000-00-0000"])
+    with pytest.raises(InvalidInput, match="not a phone number"):
+        op("fpe", "PHONE_NUMBER").reverse_many(["+1 555 010 0199", "12"])
+
+
+def test_fpe_digit_columns_equal_one_by_one() -> None:
+    rnd = random.Random(9)
+    values = [f"ACC-{rnd.randrange(10**n):0{n}d}/{rnd.randrange(100):02d}" for n in (4, 7, 12, 16)]
+    values = values * 50 + [f"{rnd.randrange(10**20):020d}", "Nº 1234567", "12345", "none", None]
+    fpe = op("fpe", None, tweak="col")  # no PII type: the digits recipe
+    bulk = fpe.apply_many(values)
+    assert bulk == [None if v is None else fpe.apply(v) for v in values]
+    assert bulk[-3:] == ["", "", None]  # too few digits: redacted
+    assert bulk[-5] != values[-5] and bulk[-4] != values[-4]  # 20 digits, non-ASCII: one by one
+    assert fpe.reverse_many([b for b in bulk if b]) == [
+        v for v, b in zip(values, bulk, strict=True) if b
+    ]
 
 
 def test_keys_are_at_least_32_bytes() -> None:

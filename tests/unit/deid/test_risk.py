@@ -9,6 +9,7 @@ import pytest
 
 from privault.core.errors import InvalidInput
 from privault.deid import measure_risk, plan_k_anonymity
+from privault.deid.kanon import plan_at
 
 # The classic 2-anonymous example: three classes of sizes 3, 3 and 2.
 KNOWN = pl.DataFrame(
@@ -71,3 +72,62 @@ def test_k_is_reached_within_budget(k: int) -> None:
 def test_k_larger_than_table_is_refused() -> None:
     with pytest.raises(InvalidInput, match="fewer than k"):
         plan_k_anonymity(_people(3), 5)
+
+
+def _with_null_ages(data: pl.DataFrame) -> pl.DataFrame:
+    return data.with_columns(pl.Series("age", [None] * 7 + [str(a) for a in range(1993)]))
+
+
+@pytest.mark.parametrize("k", [2, 5, 10])
+def test_value_suppression_keeps_rows_and_reaches_k(k: int) -> None:
+    data = _with_null_ages(_people(2000))
+    plan = plan_k_anonymity(data, k, max_suppression=0.05, suppression="values")
+    out = plan.apply(data)
+    assert out.height == data.height  # no row dropped: others may reference it
+    assert measure_risk(out, data.columns).k >= k
+    starred = out.filter(pl.all_horizontal(pl.col(c) == "*" for c in data.columns))
+    assert starred.height == plan.suppressed_rows <= 0.05 * data.height
+    assert starred.height == 0 or starred.height >= k  # the '*' rows form a class too
+
+
+def test_rows_with_null_quasi_identifiers_are_suppressed_too() -> None:
+    data = _with_null_ages(_people(2000))
+    plan = plan_k_anonymity(data, 10, max_suppression=0.05)
+    out = plan.apply(data)
+    assert measure_risk(out, data.columns).k >= 10  # nulls are a value of their own
+    assert out.height == data.height - plan.suppressed_rows
+
+
+def test_a_short_suppressed_class_takes_in_the_smallest_class_of_k() -> None:
+    # Six rows of one class, one outlier: dropping it (files) suppresses one row;
+    # starring it alone would leave a class of one, so the class of six joins it.
+    data = pl.DataFrame({"zip": ["12345"] * 6 + ["99999"], "age": ["40"] * 6 + ["41"]})
+    rows = plan_k_anonymity(data, 3, max_suppression=1.0)
+    values = plan_k_anonymity(data, 3, max_suppression=1.0, suppression="values")
+    assert (rows.levels, rows.suppressed_rows) == ((0, 0), 1)
+    assert (values.levels, values.suppressed_rows) == ((0, 0), 7)
+    assert measure_risk(values.apply(data), ["zip", "age"]).k == 7
+
+
+def test_fixed_columns_stay_exact_or_k_is_refused() -> None:
+    data = _people(600).with_columns(
+        pl.Series("region", [i % 6 for i in range(600)], dtype=pl.Int64)
+    )
+    plan = plan_k_anonymity(data, 5, fixed=["region"], suppression="values")
+    out = plan.apply(data)
+    assert out["region"].to_list() == data["region"].to_list()  # type and values kept
+    assert measure_risk(out, data.columns).k >= 5
+    assert plan.to_doc()["fixed"] == ["region"] and plan.levels[-1] == 0
+    lonely = data.with_columns(pl.Series("region", list(range(600)), dtype=pl.Int64))
+    with pytest.raises(InvalidInput, match="cannot be reached within the suppression budget"):
+        plan_k_anonymity(lonely, 5, fixed=["region"], suppression="values")
+
+
+def test_a_saved_plan_is_rebuilt_with_the_same_levels() -> None:
+    data = _people(1500)
+    plan = plan_k_anonymity(data, 5, suppression="values")
+    again = plan_at(data, plan.to_doc(), max_suppression=0.05)
+    assert again.to_doc() == plan.to_doc()
+    assert again.apply(data).equals(plan.apply(data))
+    moved = plan.to_doc() | {"levels": [lvl + 1 for lvl in plan.levels]}
+    assert plan_at(data, moved, max_suppression=0.05).levels == tuple(moved["levels"])

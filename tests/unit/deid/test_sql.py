@@ -61,13 +61,32 @@ def test_foreign_keys_inherit_and_map_equal_values_equally() -> None:
         ("columns: {people.email: hash, pets.nope: keep}", "pets.nope"),
         ("columns: {people.email: hash, nope: keep}", "nope"),
         ("columns: {people.email: hash}\nrisk: {quasi_identifiers: [age]}", "age"),
-        ("columns: {people.email: hash}\nrisk: {quasi_identifiers: [bio], k: 3}", "k-anonymity"),
+        ("columns: {people.email: hash}\nrisk: {k: 3}", "needs quasi-identifier"),  # k of what
+        (  # a quasi-identifier the copy drops cannot be measured or generalised
+            "columns: {people.email: hash, id: keep}\nunlisted: drop\n"
+            "risk: {quasi_identifiers: [bio], k: 3}",
+            "dropped by the policy: people.bio",
+        ),
         ("columns: {people.bio: keep}\nunlisted: detect", "people.email is UNIQUE: the unlisted"),
     ],
 )
 def test_refusals(policy: str, words: str) -> None:
     with pytest.raises(InvalidInput, match=words):
         _plan(policy if "unlisted" in policy else policy + "\nunlisted: keep")
+
+
+def test_k_keeps_key_quasi_identifiers_exact_and_generalises_the_others() -> None:
+    plan = _plan(
+        "columns: {people.email: hash}\nrisk: {quasi_identifiers: [email, bio, owner], k: 3}"
+    )
+    assert plan.k == 3 and plan.exact == {"people": ("email",), "pets": ("owner",)}
+    assert plan.generalised("people") == ("bio",) and plan.generalised("pets") == ()
+    people = plan.output_schema(
+        "people", {"id": pl.Int64(), "email": pl.String(), "bio": pl.Int64()}
+    )
+    assert people["bio"] == pl.String()  # ranges, prefixes and '*' are text
+    measured = _plan("columns: {people.email: hash}\nrisk: {quasi_identifiers: [bio]}")
+    assert measured.k is None and measured.generalised("people") == ()
 
 
 def test_inherited_rule_may_be_restated() -> None:

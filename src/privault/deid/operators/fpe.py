@@ -13,6 +13,12 @@ Recipes (``recipe: auto`` picks by PII type):
 * ``ssn``   — :func:`~privault.crypto.fpe.ssn_token` (a valid SSN, same shape).
 * ``phone`` — :func:`~privault.crypto.fpe.phone_token` (formatting and the
   first ``keep_prefix`` digits kept).
+
+Columns (:meth:`Fpe.apply_many`) run the FF1 rounds of all values in lockstep
+(:mod:`privault.crypto.fpe_columns`, and :mod:`~privault.deid.operators.fpe_cards`
+for the Luhn digit), SSN cycle-walks included; the results are those of the
+one-value recipes (``digits`` values with more than 18 digits or non-ASCII
+text go value by value).
 * ``digits`` — every other value with at least six digits: the digits are
   encrypted in place, everything else is kept.
 
@@ -29,16 +35,22 @@ from typing import Literal
 from pydantic import Field
 
 from privault.core.errors import InvalidInput
-from privault.crypto import fpe
+from privault.crypto import fpe, fpe_columns
 from privault.crypto.ff1 import FF1
 from privault.deid.operators.base import Binding, Operator, OperatorParams
-from privault.deid.operators.fpe_cards import card_fpe_many, card_recipe, reinsert
+from privault.deid.operators.fpe_cards import card_fpe_many, card_recipe
 
 __all__ = ["Fpe", "FpeParams", "card_fpe"]
 
 Recipe = Literal["auto", "card", "ssn", "phone", "digits"]
 _AUTO: dict[str, Recipe] = {"CREDIT_CARD": "card", "US_SSN": "ssn", "PHONE_NUMBER": "phone"}
 _DIGITS = frozenset("0123456789")
+_NOT_FIT = {
+    "digits": "fpe: a value has too few digits to encrypt",
+    "card": "fpe: a value is not a Luhn-valid card number",
+    "ssn": "fpe: a value is not a valid SSN (123-45-6789 or nine digits)",
+    "phone": "fpe: a value is not a phone number with enough digits to encrypt",
+}
 _CARD_SEPARATORS = str.maketrans("", "", " -")
 
 
@@ -101,7 +113,7 @@ def _card_finish(value: str, moved: str, check: int) -> str:
     """Re-insert the Luhn digit at ``check`` and the separators of ``value``."""
     out = moved[:check] + "0" + moved[check:]
     out = out[:check] + _luhn_digit(out, check) + out[check + 1 :]
-    return out if len(out) == len(value) else reinsert(value, out)
+    return out if len(out) == len(value) else fpe.reinsert(value, out)
 
 
 class Fpe(Operator[FpeParams]):
@@ -131,7 +143,7 @@ class Fpe(Operator[FpeParams]):
             return step(ff1, value, tweak, keep_prefix=p.keep_prefix)
         digits = "".join(ch for ch in value if ch in _DIGITS)
         step2 = fpe.digits_detoken if decrypt else fpe.digits_token
-        return reinsert(value, step2(ff1, digits, tweak))
+        return fpe.reinsert(value, step2(ff1, digits, tweak))
 
     def apply(self, value: str, subject: str | None = None) -> str:
         """Return the format-preserving ciphertext of ``value``.
@@ -147,29 +159,48 @@ class Fpe(Operator[FpeParams]):
                 raise
             return ""
 
+    def _column(self, values: Sequence[str], *, decrypt: bool) -> list[str | None]:
+        """A column at a time; None for a value that does not fit the recipe."""
+        ff1, tweak, p = self._ff1, self._tweak, self.params
+        if self._recipe == "card":
+            return card_fpe_many(ff1, values, tweak, p.keep_last, decrypt=decrypt)
+        if self._recipe == "ssn":
+            return fpe_columns.ssn_many(ff1, values, tweak, decrypt=decrypt)
+        if self._recipe == "phone":
+            return fpe_columns.phone_many(ff1, values, tweak, p.keep_prefix, decrypt=decrypt)
+        done = fpe_columns.digits_many(ff1, values, tweak, decrypt=decrypt)
+        run = self.reverse if decrypt else self.apply  # the rest, value by value
+        return [run(v) if d is None else d for v, d in zip(values, done, strict=True)]
+
     def apply_many(
         self, values: Sequence[str | None], subjects: Sequence[str | None] | None = None
     ) -> list[str | None]:
-        """Apply to a column: cards run through FF1 in lockstep (same results as :meth:`apply`).
+        """Apply to a column: the FF1 rounds of all values run in lockstep.
+
+        The results are those of :meth:`apply` value by value.
 
         Raises:
-            InvalidInput: a value is not a card and ``on_invalid`` is ``error``.
+            InvalidInput: a value does not fit its recipe and ``on_invalid`` is ``error``.
 
         """
-        if self._recipe != "card":
-            return super().apply_many(values, subjects)
         present = [v for v in values if v is not None]
-        done = card_fpe_many(
-            self._ff1,
-            present,
-            self._tweak,
-            self.params.keep_last,
-            decrypt=False,
-        )
+        done = self._column(present, decrypt=False)
         if self.params.on_invalid == "error" and any(d is None for d in done):
-            raise InvalidInput("fpe: a value is not a Luhn-valid card number", operator=self.name)
+            raise InvalidInput(_NOT_FIT[self._recipe], operator=self.name)
         it = iter(done)
         return [None if v is None else (next(it) or "") for v in values]
+
+    def reverse_many(self, values: Sequence[str]) -> list[str]:
+        """Invert :meth:`apply_many` for a column (the results of :meth:`reverse`).
+
+        Raises:
+            InvalidInput: a value does not fit the recipe.
+
+        """
+        done = self._column(values, decrypt=True)
+        if any(d is None for d in done):
+            raise InvalidInput(_NOT_FIT[self._recipe], operator=self.name)
+        return [d for d in done if d is not None]
 
     def reverse(self, value: str) -> str:
         """Return the plaintext of a value made by :meth:`apply`.

@@ -5,7 +5,7 @@ The result of :func:`card_fpe_many` is exactly that of
 both): for each Luhn-valid card, the digits before the check position and
 after it (the kept last digits bound into the tweak) are encrypted with FF1
 and the check digit is recomputed. Here the FF1 rounds of all cards of one
-length run in lockstep (:func:`privault.crypto.fpe.digits_array`) and the
+length run in lockstep (:func:`privault.crypto.fpe_columns.digits_array`) and the
 Luhn sums are computed on the whole matrix.
 """
 
@@ -17,13 +17,12 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from privault.crypto import fpe
+from privault.crypto import fpe, fpe_columns
 from privault.crypto.ff1 import FF1
 
-__all__ = ["card_fpe_many", "card_recipe", "reinsert"]
+__all__ = ["card_fpe_many", "card_recipe"]
 
 _SEPARATORS = str.maketrans("", "", " -")
-_SHAPE = str.maketrans("123456789", "000000000")  # digits become 0, the rest stays
 _DOUBLED = np.array([0, 2, 4, 6, 8, 1, 3, 5, 7, 9], dtype=np.int64)
 _UNDOUBLE = np.array([int(np.flatnonzero(r == _DOUBLED)[0]) for r in range(10)], dtype=np.uint8)
 
@@ -54,43 +53,20 @@ def card_fpe_many(
             by_length.setdefault(len(d), []).append(k)
     recipe = card_recipe(keep_last)
     for length, members in by_length.items():
-        raw = "".join(digits[k] for k in members).encode("ascii")
-        matrix = (np.frombuffer(raw, dtype=np.uint8) - 48).reshape(len(members), length)
+        matrix = fpe_columns.digit_matrix([digits[k] for k in members], length)
         valid = _luhn_total(matrix) % 10 == 0
         rows = matrix[valid]
         kept = [members[j] for j in np.flatnonzero(valid).tolist()]
         if not kept:
             continue
         check = length - keep_last - 1
-        moved = fpe.digits_array(
+        moved = fpe_columns.digits_array(
             ff1, np.delete(rows, check, axis=1), tweak, recipe, decrypt=decrypt
         )
         full = np.insert(moved, check, 0, axis=1)
         full[:, check] = _check_digit(full, check)
-        _lay_out(values, kept, full + 48, out)
+        fpe_columns.lay_out(values, kept, full + 48, out)
     return out
-
-
-def _lay_out(
-    values: Sequence[str], kept: list[int], chars: npt.NDArray[np.uint8], out: list[str | None]
-) -> None:
-    """Write each row of digit characters into ``out``, in its value's spaces and dashes."""
-    by_shape: dict[str, list[int]] = {}
-    for j, k in enumerate(kept):  # only digits, spaces and dashes remain: ASCII shapes
-        by_shape.setdefault(values[k].translate(_SHAPE), []).append(j)
-    for shape, rows in by_shape.items():
-        width = len(shape)
-        grid = np.frombuffer(shape.encode("ascii"), dtype=np.uint8)
-        grid = np.tile(grid, (len(rows), 1))
-        grid[:, _digit_columns(shape)] = chars[rows]
-        text = grid.tobytes().decode("ascii")
-        for i, j in enumerate(rows):
-            out[kept[j]] = text[i * width : (i + 1) * width]
-
-
-@functools.lru_cache(maxsize=256)
-def _digit_columns(shape: str) -> npt.NDArray[np.intp]:
-    return np.array([i for i, ch in enumerate(shape) if ch == "0"], dtype=np.intp)
 
 
 @functools.cache
@@ -114,26 +90,3 @@ def _check_digit(matrix: npt.NDArray[np.uint8], position: int) -> npt.NDArray[np
     if (matrix.shape[1] - 1 - position) % 2 == 1:
         return _UNDOUBLE[need]
     return need.astype(np.uint8)
-
-
-@functools.lru_cache(maxsize=256)
-def _segments(shape: str) -> tuple[tuple[int, int, str], ...]:
-    """For a value's shape ("0000 0000…"): (digit start, digit end, literal after) runs."""
-    runs: list[tuple[int, int, str]] = []
-    at = 0
-    start = 0
-    for ch in shape:
-        if ch == "0":
-            at += 1
-        else:
-            runs.append((start, at, ch))
-            start = at
-    runs.append((start, at, ""))
-    return tuple(runs)
-
-
-def reinsert(template: str, digits: str) -> str:
-    """``digits`` put into the digit positions of ``template``, everything else kept."""
-    if len(template) == len(digits):
-        return digits
-    return "".join(digits[a:b] + sep for a, b, sep in _segments(template.translate(_SHAPE)))

@@ -121,7 +121,16 @@ def mask(
     policy: MaskPolicyOpt = None,
     key_file: KeyOpt = None,
     project: ProjectOpt = "default",
-    k: Annotated[int | None, typer.Option("--k", min=2, help="Reach k-anonymity.")] = None,
+    k: Annotated[
+        int | None,
+        typer.Option(
+            "--k",
+            min=2,
+            help="Generalise the quasi-identifiers until k holds (files: rows still below "
+            "k are dropped; databases: per table, those rows stay, their non-key "
+            "quasi-identifiers become *; budget: risk.max_suppression).",
+        ),
+    ] = None,
     quasi: Annotated[
         str | None, typer.Option(help="Quasi-identifier columns, a,b (databases: t.a).")
     ] = None,
@@ -162,7 +171,9 @@ def mask(
 
     SOURCE and DEST are table files, or SQLAlchemy URLs of two databases
     (sqlite:///a.db, postgresql+psycopg://…): the schema is copied, keys stay
-    consistent, rows stream in batches, and an interrupted copy is resumable.
+    consistent, rows stream in batches, and an interrupted copy is resumable
+    (with --k, it keeps the generalisation levels it started with). A k that
+    cannot be reached is refused before anything is written.
     """
     if engine == "spark":
         refused = (k, quasi, sensitive, fingerprint, tenant, from_scan, draft_policy, scan)

@@ -77,8 +77,6 @@ class DbArgs:
 
     def check(self, policy: Path | None) -> None:
         """Refuse contradictory options (exit 2)."""
-        if self.k is not None:
-            raise InvalidInput("--k is for table files; database copies measure k (risk.k unset)")
         if (policy is None) != self.from_scan:
             raise InvalidInput("give exactly one of --policy and --from-scan")
         if self.draft_policy is not None and not self.from_scan:
@@ -100,11 +98,10 @@ class DbArgs:
         return found
 
     def risk(self, policy: Policy) -> Policy:
-        """The policy with ``--quasi`` / ``--sensitive`` (``table.column``) applied."""
+        """The policy with ``--quasi`` / ``--sensitive`` (``table.column``) and ``--k`` applied."""
         quasi, sens = _names(self.quasi), _names(self.sensitive)
-        update = {
-            k: v for k, v in (("quasi_identifiers", quasi), ("sensitive", sens)) if v is not None
-        }
+        given = (("quasi_identifiers", quasi), ("sensitive", sens), ("k", self.k))
+        update = {name: value for name, value in given if value is not None}
         if not update:
             return policy
         return policy.model_copy(update={"risk": policy.risk.model_copy(update=update)})
@@ -149,6 +146,13 @@ def _render(report: DatabaseMaskReport) -> None:
         if t.risk is not None:
             line += f"; k={t.risk.k} over {', '.join(t.risk.quasi_identifiers)}"
         out.print(line)
+        ka = t.k_anonymity
+        if ka is not None:
+            levels = "; ".join(f"{lvl.column}: {lvl.description}" for lvl in ka.levels)
+            out.print(
+                f"  k={ka.k} reached by {levels}; quasi-identifiers suppressed (*) in "
+                f"{ka.suppressed_rows} row(s); information loss {ka.information_loss:.2%}"
+            )
     resumed = " (resumed)" if report.resumed else ""
     out.print(f"copy complete{resumed}: {report.rows} rows in {len(report.tables)} tables")
 
