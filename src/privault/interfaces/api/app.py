@@ -14,13 +14,21 @@ from privault.interfaces.api.routers import ROUTERS
 API_PREFIX = "/api/v1"
 
 
-def create_app(platform: Platform, config: ApiConfig | None = None, *, web: bool = True) -> FastAPI:
+def create_app(
+    platform: Platform,
+    config: ApiConfig | None = None,
+    *,
+    web: bool = True,
+    recover_jobs: bool = True,
+) -> FastAPI:
     """Build the app over ``platform``.
 
     Args:
         platform: the assembled services (see :mod:`privault.app.bootstrap`).
         config: limits and TLS facts; defaults suit a loopback server.
         web: also serve the dashboard (pages, static assets) under ``/``.
+        recover_jobs: mark jobs a stopped server left running as interrupted
+            (the supervisor does it once when several workers serve).
 
     Returns:
         An ASGI application; serve it with uvicorn (``privault serve``).
@@ -35,7 +43,8 @@ def create_app(platform: Platform, config: ApiConfig | None = None, *, web: bool
         openapi_url="/api/openapi.json",
     )
     app.state.services = Services.build(platform)
-    platform.jobs.runner.recover()  # jobs a stopped server left running: failed, interrupted
+    if recover_jobs:  # jobs a stopped server left running: failed, interrupted
+        platform.jobs.runner.recover()
     app.state.config = config
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)

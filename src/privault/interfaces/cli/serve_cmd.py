@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from privault.app import server_state
+from privault.app.bootstrap import open_platform
 from privault.app.scheduler import IncidentTicker, RetentionScheduler
-from privault.app.setup import write_self_signed
+from privault.app.setup import SetupService, write_self_signed
 from privault.core.errors import InvalidInput
 from privault.interfaces.api import ApiConfig, create_app
+from privault.interfaces.api.workers import CONFIG_ENV, config_env
 from privault.interfaces.cli import common
 
 
@@ -39,20 +42,45 @@ def serve(
             min=0, help="send incident escalations and clock reminders every N minutes (0: never)"
         ),
     ] = 5,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="worker processes (more than 1 needs PostgreSQL as the data store; "
+            "rate limits then count per worker)",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the dashboard at / and the API at /api/v1 (HTTPS with a certificate)."""
     import uvicorn
 
     if (cert is None) != (key is None):
         raise InvalidInput("give both --cert and --key, or neither")
-    platform = common.platform()
+    cfg = common.settings()
+    if workers > 1 and not cfg.resolved_database_url.startswith("postgresql"):
+        raise InvalidInput(
+            "--workers above 1 needs PostgreSQL as the data store (PRIVAULT_DATABASE_URL): "
+            "SQLite has one writer at a time"
+        )
+    secret = common.passphrase(cfg)
+    platform = open_platform(cfg, secret)
     if self_signed and cert is None:
         cert, key = write_self_signed(platform.settings.data_dir / "tls", host)
     tls = cert is not None
-    web = create_app(platform, ApiConfig(tls=tls))
+    config = ApiConfig(tls=tls)
+    if workers == 1:
+        app: Any = create_app(platform, config)
+        platform.monitor.start_background()
+    else:
+        # Each worker opens the installation itself (privault.interfaces.api.workers).
+        platform.jobs.runner.recover()
+        os.environ[CONFIG_ENV] = config_env(config)
+        if secret is not None:
+            os.environ["PRIVAULT_PASSPHRASE"] = secret.reveal()
+        app = "privault.interfaces.api.workers:app"
     scheme = "https" if tls else "http"
     base = f"{scheme}://{host}:{port}"
-    setup = web.state.services.setup
+    setup = SetupService(platform.data, platform.identity, platform.access, platform.clock)
     if setup.needed():
         token = setup.create_setup_token(common.request())
         common.out.print("No user exists yet. Create the first owner (link works once, 1 hour):")
@@ -64,7 +92,6 @@ def serve(
         platform.settings.data_dir,
         server_state.ServerState(tls, host, port, platform.clock.now()),
     )
-    platform.monitor.start_background()
     scheduler, ticker = None, None
     if incident_tick_every:
         ticker = IncidentTicker(
@@ -82,7 +109,9 @@ def serve(
         scheduler.start()
         common.out.print(f"retention runs every {retention_every} h (--retention-every 0: off)")
     uvicorn.run(
-        web,
+        app,
+        factory=workers > 1,
+        workers=workers,
         host=host,
         port=port,
         ssl_certfile=str(cert) if cert else None,
