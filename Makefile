@@ -66,7 +66,7 @@ bench: install ## run the benchmarks (results in benchmarks/results/)
 	$(PY) benchmarks/scan_bench.py
 	$(PY) benchmarks/impact_bench.py
 	$(PY) benchmarks/spark_bench.py
-	$(PY) benchmarks/api_bench.py
+	PG_DURABLE=1 bash scripts/with-postgres.sh $(PY) benchmarks/api_bench.py
 
 bench-peers: ## side venv (.venv-peers) with Presidio, for the comparisons in make bench
 	bash scripts/bench_peers.sh

@@ -2,12 +2,15 @@
 
     .venv/bin/python benchmarks/api_bench.py [--seconds 5] [--concurrency 8]
 
-The privault server (uvicorn, one process) runs in a subprocess over a fresh
-SQLite installation; the load generator (benchmarks/_http.py: a lean asyncio
-keep-alive client, so the client's CPU does not crowd out the server's on 2
-cores) runs here. In the
-same run an OpenBao dev server answers transit decrypt (single value) and
-batch encrypt over HTTP on the same machine. Writes benchmarks/results/api.json.
+The privault server runs in a subprocess over a fresh installation: on SQLite
+as one process, and, when a PostgreSQL server is reachable
+(``PRIVAULT_TEST_PG_URL``; ``make bench`` starts a durable one through
+scripts/with-postgres.sh), on PostgreSQL with ``--workers`` processes, the
+way ``privault serve --workers`` runs. The load generator runs here
+(benchmarks/_http.py: a lean asyncio keep-alive client, so on 2 cores the
+client's CPU does not crowd out the server's). In the same run an OpenBao dev
+server answers transit decrypt (single value) and batch encrypt over HTTP on
+the same machine, through the same client. Writes benchmarks/results/api.json.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from _common import ROOT, write_results
 from _http import Client, HttpError
 
 PASSPHRASE = "bench passphrase, not secret"
+PG_ENV = "PRIVAULT_TEST_PG_URL"  # an admin URL; scripts/with-postgres.sh sets it
 BATCH = 1000
 
 
@@ -39,13 +43,49 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _settings(data: Path) -> Any:
+def _settings(data: Path, urls: dict[str, str] | None = None) -> Any:
     from privault.core.settings import Settings
 
-    return Settings(data_dir=data, kdf_memory_kib=8192, kdf_iterations=1)
+    return Settings(data_dir=data, kdf_memory_kib=8192, kdf_iterations=1, **(urls or {}))
 
 
-def prepare(data: Path, records: int) -> dict[str, Any]:
+def _pg_urls(admin_url: str) -> dict[str, str]:
+    """Fresh data and key-store databases on the PostgreSQL server at ``admin_url``."""
+    import secrets
+
+    from tests.conftest import create_pg_database
+
+    tag = secrets.token_hex(4)
+    return {
+        "database_url": create_pg_database(admin_url, f"bench_data_{tag}"),
+        "keystore_url": create_pg_database(admin_url, f"bench_keys_{tag}"),
+    }
+
+
+def _env(data: Path, urls: dict[str, str]) -> dict[str, str]:
+    """The environment a server over this installation runs with."""
+    from privault.interfaces.api.workers import CONFIG_ENV, config_env
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PRIVAULT_")}
+    env.update(
+        PYTHONPATH=str(ROOT),
+        PRIVAULT_DATA_DIR=str(data),
+        PRIVAULT_PASSPHRASE=PASSPHRASE,
+        PRIVAULT_KDF_MEMORY_KIB="8192",
+        PRIVAULT_KDF_ITERATIONS="1",
+        **{f"PRIVAULT_{k.upper()}": v for k, v in urls.items()},
+    )
+    env[CONFIG_ENV] = config_env(_limits(), web=False)
+    return env
+
+
+def _limits() -> Any:
+    from privault.interfaces.api import ApiConfig
+
+    return ApiConfig(key_rate=1e9, key_burst=10**9, address_rate=1e9, address_burst=10**9)
+
+
+def prepare(data: Path, records: int, urls: dict[str, str] | None = None) -> dict[str, Any]:
     """A fresh installation with one tenant, records, and two API keys."""
     from datetime import UTC, datetime
 
@@ -54,7 +94,7 @@ def prepare(data: Path, records: int) -> dict[str, Any]:
     from privault.core.secret import Secret
     from tests.support.data import CUSTOMER_SCHEMA, customer
 
-    p = init_platform(_settings(data), Secret(PASSPHRASE))
+    p = init_platform(_settings(data, urls), Secret(PASSPHRASE))
     ctx = RequestContext(Principal("user:bench", frozenset({"owner"}), mfa_at=datetime.now(UTC)))
     p.tenants.create(ctx, "acme")
     p.tenants.apply_schema(ctx, "acme", CUSTOMER_SCHEMA)
@@ -66,24 +106,26 @@ def prepare(data: Path, records: int) -> dict[str, Any]:
     return {"ids": ids, "key": key.reveal()}
 
 
-def serve(data: str, port: int) -> None:
-    """The server process: open the installation and serve it."""
+def serve(port: int, workers: int) -> None:
+    """The server process: the installation in the environment, as ``privault serve`` runs it.
+
+    One worker: the app over an open platform in this process (SQLite). More:
+    uvicorn worker processes, each building its app with the same factory
+    ``privault serve --workers`` uses (PostgreSQL).
+    """
     import uvicorn
 
     from privault.app.bootstrap import open_platform
-    from privault.core.secret import Secret
-    from privault.interfaces.api import ApiConfig, create_app
+    from privault.core.settings import load_settings
+    from privault.interfaces.api import create_app
 
-    platform = open_platform(_settings(Path(data)), Secret(PASSPHRASE))
+    run = {"host": "127.0.0.1", "port": port, "log_level": "warning", "access_log": False}
+    if workers > 1:
+        uvicorn.run("privault.interfaces.api.workers:app", factory=True, workers=workers, **run)
+        return
+    platform = open_platform(load_settings())
     platform.monitor.start_background()  # as `privault serve` does
-    limits = ApiConfig(key_rate=1e9, key_burst=10**9, address_rate=1e9, address_burst=10**9)
-    uvicorn.run(
-        create_app(platform, limits, web=False),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        access_log=False,
-    )
+    uvicorn.run(create_app(platform, _limits(), web=False), **run)
 
 
 async def closed_loop(
@@ -220,60 +262,92 @@ async def openbao_runs(args: argparse.Namespace) -> dict[str, Any]:
     return {"single": single, "batch_values_per_s": round(batch_vps, 1)}
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--seconds", type=float, default=5.0)
-    ap.add_argument("--concurrency", type=int, default=8)
-    ap.add_argument("--rate", type=float, default=500.0)
-    ap.add_argument("--records", type=int, default=2000)
-    ap.add_argument("--serve", nargs=2, metavar=("DATA", "PORT"), help=argparse.SUPPRESS)
-    args = ap.parse_args()
-    if args.serve:
-        serve(args.serve[0], int(args.serve[1]))
-        return
+def run_store(store: str, args: argparse.Namespace) -> dict[str, Any] | None:
+    """Serve a fresh installation on ``store`` and load it; None when it is not available."""
+    urls: dict[str, str] = {}
+    workers = 1
+    if store == "postgres":
+        admin = os.environ.get(PG_ENV)
+        if not admin:
+            print(f"postgres: skipped ({PG_ENV} unset; run under scripts/with-postgres.sh)")
+            return None
+        urls, workers = _pg_urls(admin), args.workers
     with tempfile.TemporaryDirectory() as tmp:
-        setup = prepare(Path(tmp), args.records)
+        setup = prepare(Path(tmp), args.records, urls)
         port = _free_port()
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
         proc = subprocess.Popen(
-            [sys.executable, __file__, "--serve", tmp, str(port)], env=env, cwd=ROOT
+            [sys.executable, __file__, "--serve", str(port), str(workers)],
+            env=_env(Path(tmp), urls),
+            cwd=ROOT,
         )
         try:
             _wait(port)
             ours = asyncio.run(privault_runs(f"http://127.0.0.1:{port}", setup, args))
         finally:
             proc.terminate()
-            proc.wait(timeout=10)
+            proc.wait(timeout=30)
+    return {"store": store, "workers": workers, **ours}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seconds", type=float, default=5.0)
+    ap.add_argument("--concurrency", type=int, default=8)
+    ap.add_argument("--rate", type=float, default=500.0)
+    ap.add_argument("--records", type=int, default=2000)
+    ap.add_argument("--workers", type=int, default=2, help="server workers on PostgreSQL")
+    ap.add_argument("--stores", default="sqlite,postgres")
+    ap.add_argument("--serve", nargs=2, metavar=("PORT", "WORKERS"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.serve:
+        serve(int(args.serve[0]), int(args.serve[1]))
+        return
+    runs = [r for s in args.stores.split(",") if (r := run_store(s.strip(), args)) is not None]
     bao = asyncio.run(openbao_runs(args))
-    ours_batch_vps = ours["batch"]["rps"] * BATCH
+    configs = {f"{r['store']}_{r['workers']}w": _config_figures(r, bao) for r in runs}
+    best = configs[max(configs, key=lambda k: configs[k]["rps"])]
     figures = {
         "concurrency": args.concurrency,
-        "rps": ours["single"]["rps"],
-        "p50_ms": ours["single"]["p50_ms"],
-        "p99_ms": ours["single"]["p99_ms"],
-        "at_target_rate": {"target_rps": args.rate, **ours["at_rate"]},
+        **{k: best[k] for k in ("config", "rps", "p50_ms", "p99_ms", "at_target_rate")},
+        "batch_vs_openbao": best["batch_vs_openbao"],
+        "configs": configs,
         "openbao_decrypt": bao["single"],
-        "single_vs_openbao_decrypt": round(ours["single"]["rps"] / bao["single"]["rps"], 3),
-        "batch_tokenize_values_per_s": round(ours_batch_vps, 1),
         "openbao_batch_encrypt_values_per_s": bao["batch_values_per_s"],
-        "batch_vs_openbao": round(ours_batch_vps / bao["batch_values_per_s"], 3),
         "targets": {"p99_ms_at_500_rps": 20, "batch_vs_openbao": 1.0},
     }
     path = write_results("api", figures)
-    s, r, b = ours["single"], ours["at_rate"], bao["single"]
-    line = "{:<14}{:>9} req/s  p50 {:>8} ms  p99 {:>8} ms"
-    print(line.format("gated read", s["rps"], s["p50_ms"], s["p99_ms"]), f"c={args.concurrency}")
-    print(
-        line.format(f"  at {args.rate:.0f}/s", r["rps"], r["p50_ms"], r["p99_ms"]),
-        f"failed {r['failed']}",
-    )
-    ratio = figures["single_vs_openbao_decrypt"]
-    print(line.format("OpenBao dec", b["rps"], b["p50_ms"], b["p99_ms"]), f"ratio {ratio}")
-    print(
-        f"tokenize      {ours_batch_vps:>10,.0f} values/s; OpenBao batch encrypt "
-        f"{bao['batch_values_per_s']:,.0f} values/s; ratio {figures['batch_vs_openbao']}"
-    )
+    line = "{:<16}{:>9} req/s  p50 {:>8} ms  p99 {:>8} ms"
+    for name, c in configs.items():
+        r = c["at_target_rate"]
+        print(
+            line.format(f"read {name}", c["rps"], c["p50_ms"], c["p99_ms"]), f"c={args.concurrency}"
+        )
+        print(
+            line.format(f"  at {args.rate:.0f}/s", r["rps"], r["p50_ms"], r["p99_ms"]),
+            f"failed {r['failed']}",
+        )
+        print(
+            f"  tokenize {c['batch_tokenize_values_per_s']:>10,.0f} values/s; "
+            f"ratio to OpenBao batch encrypt {c['batch_vs_openbao']}"
+        )
+    b = bao["single"]
+    print(line.format("OpenBao decrypt", b["rps"], b["p50_ms"], b["p99_ms"]))
+    print(f"OpenBao batch encrypt {bao['batch_values_per_s']:,.0f} values/s")
     print(f"wrote {path}")
+
+
+def _config_figures(run: dict[str, Any], bao: dict[str, Any]) -> dict[str, Any]:
+    batch_vps = run["batch"]["rps"] * BATCH
+    return {
+        "config": f"{run['store']}, {run['workers']} worker(s)",
+        "rps": run["single"]["rps"],
+        "p50_ms": run["single"]["p50_ms"],
+        "p99_ms": run["single"]["p99_ms"],
+        "at_target_rate": run["at_rate"],
+        "single_vs_openbao_decrypt": round(run["single"]["rps"] / bao["single"]["rps"], 3),
+        "batch_tokenize_values_per_s": round(batch_vps, 1),
+        "batch_vs_openbao": round(batch_vps / bao["batch_values_per_s"], 3),
+    }
 
 
 def _wait(port: int, timeout: float = 30) -> None:

@@ -28,9 +28,12 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
+# Tests trade durability for speed; PG_DURABLE=1 (the benchmarks) keeps the defaults.
+durability="-c fsync=off -c full_page_writes=off"
+[ "${PG_DURABLE:-0}" = 1 ] && durability=""
 run_pg "$pg_bin/initdb" -D "$data" -U postgres -A trust --no-sync >/dev/null
 run_pg "$pg_bin/pg_ctl" -D "$data" -l "$tmp/pg.log" -w \
-  -o "-h 127.0.0.1 -p $port -k $tmp -c fsync=off -c full_page_writes=off -c max_connections=200" \
+  -o "-h 127.0.0.1 -p $port -k $tmp $durability -c max_connections=200" \
   start >/dev/null
 export PRIVAULT_TEST_PG_URL="postgresql+psycopg://postgres@127.0.0.1:$port/postgres"
 echo "PostgreSQL ready on 127.0.0.1:$port" >&2

@@ -170,6 +170,31 @@ def test_deterministic_batches_store_only_new_values(
     assert platform.gate.detokenize(admin, tenant, again, purpose="x") == mixed
 
 
+def test_the_same_new_values_tokenized_at_once_by_two_callers(
+    platform: Platform, tenant: str, admin: RequestContext
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    for round_ in range(8):
+        values = [f"r{round_}-{i}@example.test" for i in range(200)]
+        start = Barrier(2)
+
+        def tokenize(
+            _n: int, values: list[str] = values, start: Barrier = start, round_: int = round_
+        ) -> list[str]:
+            start.wait()
+            # A new scope each round: both callers also race to create its key.
+            scope = f"s{round_}"
+            return platform.vault.tokenize(admin, tenant, values, kind="deterministic", scope=scope)
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            first, second = pool.map(tokenize, range(2))
+        assert first == second
+        back = platform.gate.detokenize(admin, tenant, first, purpose="x", scope=f"s{round_}")
+        assert back == values
+
+
 def test_shred_destroys_key_records_and_tokens(
     platform: Platform, tenant: str, admin: RequestContext
 ) -> None:

@@ -244,8 +244,11 @@ class KeyHierarchy:
                 found = repo.subject_key_rows(conn, tenant_id, wanted)
                 missing = [s for s in wanted if s not in found]
                 if missing:
-                    new_rows, result = self._new_subject_keys(tenant_id, missing, version, wrapper)
+                    new_rows, _ = self._new_subject_keys(tenant_id, missing, version, wrapper)
+                    # Another writer (a second worker) may store a key for the
+                    # same subject first: its key wins, so read back what is stored.
                     repo.add_subject_keys(conn, new_rows)
+                    found.update(repo.subject_key_rows(conn, tenant_id, missing))
         for sid, row in found.items():
             dek = self._kek_wrapper(tenant_id, row.kek_version).open(
                 row.wrapped, _dek_aad(tenant_id, sid)

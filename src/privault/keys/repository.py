@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from privault.keys.tables import root_versions, subject_keys, tenant_keys
 
@@ -159,9 +160,18 @@ def subject_key_rows(
 
 
 def add_subject_keys(conn: Connection, rows: Sequence[dict[str, object]]) -> None:
-    """Insert wrapped subject data keys (dicts with the table's columns)."""
-    if rows:
-        conn.execute(insert(subject_keys), list(rows))
+    """Insert wrapped subject data keys (dicts with the table's columns).
+
+    A subject that has a key already keeps it: its row is skipped, not an error
+    (two writers may create the same subject's key at once; the first wins).
+    """
+    if not rows:
+        return
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(subject_keys).on_conflict_do_nothing(
+        index_elements=["tenant_id", "subject_id"]
+    )
+    conn.execute(stmt, list(rows))
 
 
 def delete_subject_key(conn: Connection, tenant_id: str, subject_id: str) -> int:

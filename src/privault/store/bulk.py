@@ -20,7 +20,6 @@ from sqlalchemy import (
     Connection,
     Table,
     Text,
-    any_,
     bindparam,
     func,
     insert,
@@ -66,6 +65,9 @@ def member_of(
     the statement compiles once and stays parameterised.
     """
     if conn.dialect.name == "postgresql":
-        return column == any_(bindparam(None, list(values), type_=ARRAY(Text), unique=True))
+        # unnest, not "= ANY(array)": a prepared statement's generic plan would
+        # scan the array once per row; a set of rows lets the planner join.
+        array = bindparam(None, list(values), type_=ARRAY(Text), unique=True)
+        return column.in_(select(func.unnest(array)))
     members = func.json_each(bindparam(None, json.dumps(list(values)), unique=True))
     return column.in_(select(members.table_valued("value").c.value))

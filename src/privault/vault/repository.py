@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from privault.store.bulk import FIELD_COLUMNS, insert_rows, member_of
 from privault.vault.tables import (
@@ -246,16 +247,20 @@ def stored_tokens(conn: Connection, tenant_id: str, wanted: Iterable[str]) -> se
 
 
 def put_tokens(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """Store token rows, skipping tokens already stored (deterministic ones repeat)."""
-    if not rows:
-        return
-    existing = stored_tokens(conn, rows[0]["tenant_id"], [r["token"] for r in rows])
+    """Store token rows, skipping tokens already stored (deterministic ones repeat).
+
+    Two writers may store the same deterministic token at once (the same value
+    tokenized by two requests): the second insert is skipped, not an error,
+    since either row opens to the same value.
+    """
     fresh: dict[str, dict[str, Any]] = {}
     for row in rows:
-        if row["token"] not in existing:
-            fresh.setdefault(row["token"], row)
-    if fresh:
-        conn.execute(insert(tokens), list(fresh.values()))
+        fresh.setdefault(row["token"], row)
+    if not fresh:
+        return
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(tokens).on_conflict_do_nothing(index_elements=["tenant_id", "token"])
+    conn.execute(stmt, list(fresh.values()))
 
 
 def get_tokens(conn: Connection, tenant_id: str, wanted: Iterable[str]) -> dict[str, Any]:
