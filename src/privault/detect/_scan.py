@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = ["RUN_PAD", "WordGate", "number_runs", "run_matches", "word_gate", "words"]
 
@@ -47,12 +47,8 @@ def number_runs(text: str) -> list[Run]:
         ``(start, end, digits)`` per run, in text order; ``end`` may include
         trailing separators.
     """
-    out: list[Run] = []
-    for m in _RUN.finditer(text):
-        g = m.group()
-        seps = g.count(" ") + g.count(".") + g.count("-") + g.count("/")
-        out.append((m.start(), m.end(), len(g) - seps))
-    return out
+    # a run holds \d digits and ASCII separators only: its digits are its ``isdigit`` chars
+    return [(m.start(), m.end(), sum(map(str.isdigit, m.group()))) for m in _RUN.finditer(text)]
 
 
 def run_matches(
@@ -93,15 +89,25 @@ class WordGate:
         tokens: ASCII words (one ``[a-z]+`` part per entry) one of which must be
             a word of the text.
         substrings: entries that are not reducible to a word; checked with ``in``.
+        ascii_substrings: the ASCII ones among them, the only ones an ASCII text
+            (most texts) can hold.
 
     """
 
     tokens: frozenset[str]
     substrings: tuple[str, ...]
+    ascii_substrings: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        ascii_only = tuple(s for s in self.substrings if s.isascii())
+        object.__setattr__(self, "ascii_substrings", ascii_only)
 
     def admits(self, text_words: frozenset[str], lower: str) -> bool:
         """Return whether some entry may occur (``False`` means it certainly does not)."""
-        return not self.tokens.isdisjoint(text_words) or any(s in lower for s in self.substrings)
+        if not self.tokens.isdisjoint(text_words):
+            return True
+        subs = self.ascii_substrings if lower.isascii() else self.substrings
+        return any(s in lower for s in subs)
 
 
 def word_gate(entries: Iterable[str]) -> WordGate:

@@ -1,9 +1,12 @@
-"""Street-line shapes for the address recognizer, each with a cheap pre-check.
+r"""Street-line shapes for the address recognizer, each with a cheap pre-check.
 
 Every form is a regex for the street part; :data:`TAIL` then extends a match
 over the ", City, ST 12345"-like segments that follow on the same line. A form
 runs only when its ``hint`` (a literal-led regex, fast to scan) finds the word
 the form cannot do without: a street type, a prefix such as "Via", a box word.
+Hints run on ``TextView.padded`` texts (``"\n"`` + text) and hold the hinted
+word in group ``w``, so that word-bounded hints can be word-start regexes
+(see :func:`~privault.detect._trie.word_start_pattern`).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from privault.detect._scan import WordGate, word_gate
-from privault.detect._trie import trie_pattern
+from privault.detect._trie import WORD, trie_pattern, word_start_pattern
 from privault.detect.recognizers._words import STREET_SUFFIXES, regex_alternation
 
 __all__ = ["CAP", "STREETS", "TAIL", "Street", "line_matches", "rstrip_span"]
@@ -76,13 +79,12 @@ class Street:
 
     Attributes:
         name: short label (recognizer suffix).
-        hint: must match somewhere (in the lower-cased text when ``hint_lower``).
+        hint: must match somewhere in the padded text (lower-cased when ``hint_lower``);
+            group ``w`` holds the hinted word.
         regex: the street part.
         score: base score.
-        gate: substrings of the lower-cased text one of which must occur (checked
-            first; much cheaper than any regex scan).
         words: the hint's words as a :class:`~privault.detect._scan.WordGate`
-            (a set intersection with the text's words, before the hint scan).
+            (a set intersection with the text's words, checked before the hint scan).
     """
 
     name: str
@@ -90,14 +92,15 @@ class Street:
     regex: re.Pattern[str]
     score: float
     hint_lower: bool = True
-    gate: tuple[str, ...] = ()
     words: WordGate | None = None
 
 
 def _hint(words: tuple[str, ...] | frozenset[str], after: str = r"(?![a-z])") -> re.Pattern[str]:
-    return re.compile(trie_pattern(words, left="[a-z]") + after)
+    return re.compile(word_start_pattern(words, "[^a-z]") + after)
 
 
+_BOX_WORDS = ("box", "postfach", "apartado", "casella postale", "caixa postal", "boîte postale")
+_MILITARY_WORDS = ("unit", "psc", "usns", "usnv", "uss", "uscgc")
 _L = r"(?<![\w-])"
 STREETS: tuple[Street, ...] = (
     Street(  # "684 Hogg Access", "Apt. 5, 12 Main St.", "56/81, Savant Nagar"
@@ -111,7 +114,7 @@ STREETS: tuple[Street, ...] = (
     ),
     Street(  # "Hauptstraße 5", "Damianboulevard 82", "Am Ring 3", "Storgatan 12"
         "compound",
-        re.compile(trie_pattern(_EU_SUFFIXES) + r"\s+\d"),
+        re.compile(rf"(?P<{WORD}>{trie_pattern(_EU_SUFFIXES)})\s+\d"),
         re.compile(
             rf"{_L}(?:{CAP}(?:[ -]{CAP})?{_EU_SUFFIX}|{CAP}(?:[ -]{CAP}){{0,2}}[ -]"
             rf"(?i:{_EU_SUFFIX[3:-1]}))\s+\d{{1,4}}[a-zA-Z]?(?:\s?[-/]\s?\d{{1,4}}[a-zA-Z]?)?"
@@ -120,7 +123,7 @@ STREETS: tuple[Street, ...] = (
     ),
     Street(  # "Via Roma, 12", "ul. Żwirowa 63", "12 Rue de la Paix", "Rambla Nova 14"
         "prefixed",
-        re.compile(trie_pattern(_EU_PREFIXES, left=r"[\w]") + r"\s"),
+        re.compile(word_start_pattern(_EU_PREFIXES, r"[^a-zA-Z0-9_](?<=\W)") + r"\s"),
         re.compile(
             rf"{_L}(?:\d{{1,4}}[a-z]?,?\s+)?(?:{trie_pattern(_EU_PREFIXES)})\s+{_NAME_AFTER_TYPE}"
             rf"{_HOUSE}?"
@@ -136,44 +139,45 @@ STREETS: tuple[Street, ...] = (
             rf"{_L}\d{{1,4}}(?:\s?(?:bis|ter))?,?\s+(?:{trie_pattern(_FR_TYPES)})\s+{_NAME_AFTER_TYPE}"
         ),
         0.8,
-        gate=_FR_TYPES,
         words=word_gate(_FR_TYPES),
     ),
     Street(  # "PO Box 1234", "P.O. Box 7", "Postfach 10 20", "Apartado 55"
         "box",
-        _hint(("box", "postfach", "apartado", "casella postale", "caixa postal", "boîte postale")),
+        _hint(_BOX_WORDS),
         re.compile(
             r"(?<![\w-])(?:P\.?[ ]?O\.?[ ]?Box|Post Office Box|Postfach|Apartado(?: de Correos)?"
             r"|Casella Postale|Caixa Postal|Bo[îi]te Postale)[ ]?\d{1,6}(?:[ ]\d{2,4})?(?![\w])",
             re.IGNORECASE,
         ),
         0.75,
-        gate=("box", "postfach", "apartado", "casella", "caixa", "postale"),
+        words=word_gate(_BOX_WORDS),
     ),
     Street(  # US military mail: "Unit 4190 Box 2882", "PSC 0381", "USNS Bryant"
         "military",
-        _hint(("unit", "psc", "usns", "usnv", "uss", "uscgc")),
+        _hint(_MILITARY_WORDS),
         re.compile(rf"{_L}(?:Unit|PSC|USNS|USNV|USS|USCGC)\s+\d{{3,5}}(?:\s+Box\s+\d{{3,5}})?"),
         0.8,
-        gate=("unit", "psc", "usns", "usnv", "uss", "uscgc"),
+        words=word_gate(_MILITARY_WORDS),
     ),
 )
 
 
 def line_matches(
-    regex: re.Pattern[str], hint: re.Pattern[str], text: str, hint_text: str | None = None
+    regex: re.Pattern[str], hint: re.Pattern[str], text: str, hint_text: str
 ) -> Iterator[re.Match[str]]:
-    """Yield the matches of ``regex`` on the lines of ``text`` where ``hint`` matches.
+    r"""Yield the matches of ``regex`` on the lines of ``text`` where ``hint`` matches.
 
-    ``hint`` is searched in ``hint_text`` (same offsets, e.g. the lower-cased text).
+    ``hint`` is searched in ``hint_text``: ``"\n"`` + a same-offset form of
+    ``text`` (``TextView.padded``); the hinted line is the one of its group ``w``.
     Addresses do not cross lines, so scanning only hinted lines loses nothing.
     """
     done = -1
-    for h in hint.finditer(hint_text if hint_text is not None else text):
-        if h.start() < done:
+    for h in hint.finditer(hint_text):
+        start, end = h.start(WORD) - 1, h.end() - 1  # offsets in ``text``
+        if start < done:
             continue
-        lo = text.rfind("\n", 0, h.start()) + 1
-        hi = text.find("\n", h.end())
+        lo = text.rfind("\n", 0, start) + 1
+        hi = text.find("\n", end)
         done = len(text) if hi < 0 else hi
         yield from regex.finditer(text, lo, done)
 

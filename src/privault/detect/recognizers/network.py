@@ -34,6 +34,12 @@ _MAC_SEP = re.compile(
     r"(?<![\w:-])[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}(?![\w:-])"
 )
 _MAC_DOT = re.compile(r"(?<![\w.])[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}(?![\w.])")
+#: Cheap necessary parts (literal-led, so ``re`` skips ahead): the MAC patterns start
+#: with a lookbehind and would otherwise be tried at every position of every text.
+_MAC_SEP_PART = re.compile(r"[:-][0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}[:-]")
+_MAC_DOT_PART = re.compile(r"\.[0-9A-Fa-f]{4}\.")
+#: Without ``::`` a valid IPv6 address has seven colons: three inner groups in a row.
+_IPV6_PART = re.compile(r":[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:")
 
 _IP_CONTEXT = context_regex(
     ("ip", "ipv4", "ipv6", "address", "gateway", "host", "server", "from", "client", "dns")
@@ -63,8 +69,8 @@ class IPv6Recognizer:
     def analyze(self, view: TextView) -> list[Finding]:
         """Return valid IPv6 addresses (with at least four groups or ``::``)."""
         out: list[Finding] = []
-        if view.text.count(":") < 2:
-            return out
+        if "::" not in view.text and _IPV6_PART.search(view.text) is None:
+            return out  # no candidate could have "::" or five colons (see ``_IPV6_PART``)
         for m in _IPV6_CANDIDATE.finditer(view.text):
             value = m.group().rstrip(".:")
             if value.count(":") < 2 or len(value) < 6:
@@ -100,7 +106,7 @@ def network_recognizers() -> list[Recognizer]:
             "MAC_ADDRESS",
             (Pattern("sep", _MAC_SEP, 0.9),),
             context=_MAC_CONTEXT,
-            min_counts=((":", 5), ("-", 5)),
+            prefilter=_MAC_SEP_PART,
         ),
         PatternRecognizer(
             "mac_dotted",
@@ -108,6 +114,6 @@ def network_recognizers() -> list[Recognizer]:
             (Pattern("dot", _MAC_DOT, 0.7),),
             validator=_has_hex_letter_or_context,
             context=_MAC_CONTEXT,
-            min_counts=((".", 2),),
+            prefilter=_MAC_DOT_PART,
         ),
     ]

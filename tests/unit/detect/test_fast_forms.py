@@ -1,0 +1,245 @@
+"""Fast forms of recognizer regexes must find exactly what their plain forms find.
+
+Each rewritten regex (first character consumed before the boundary check,
+word-start tries, the given-name trie, cheap prefilters) is compared with the
+plain form it replaces, on hand-picked rows and on generated texts over the
+characters that matter to it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from privault.detect._scan import word_gate
+from privault.detect._trie import WORD, trie_pattern, word_start_pattern
+from privault.detect.recognizer import TextView
+from privault.detect.recognizers import _address, financial, location, network, person, phone
+from privault.detect.recognizers._words import first_names
+
+#: The plain forms, as they read before the rewrite.
+PLAIN_POSTAL = re.compile(
+    r"(?=[\dA-Z])(?<![\w-])(?:(?P<pc>(?:\d{5}|\d{2}-\d{3}|\d{4}\s?[A-Z]{2}|[A-Z]-?\d{4,5}|\d{4})"
+    rf",?[ ]{location._CAPS}(?:[ ]\([A-Z]{{2}}\))?(?:,?[ ]{location._STATE}(?:[ ]\d{{3,5}})?)?)"
+    r"|(?P<uk>[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}))(?![\w@])"
+)
+PLAIN_PHONE = re.compile(
+    r"(?=[\d+(])(?<![\w+/.,:-])(?:\+|00)?(?:\(\+?\d{1,4}\)[ ]?)?\(?\d[\d \t().\-/]{5,22}\d"
+    r"(?:[ ]?(?:x|ext\.?|#)[ ]?\d{1,5})?(?![\w]|[.,:/-]\d)"
+)
+PLAIN_BTC = re.compile(
+    r"(?=[13bB])(?<![\w])(?:[13][1-9A-HJ-NP-Za-km-z]{25,34}|(?:bc1|BC1)[0-9A-Za-z]{11,71})(?!\w)"
+)
+_UP = person._UP
+PLAIN_UPPER = re.compile(
+    rf"(?=[{_UP}])(?<![\w@.])(?P<u>[{_UP}]{{2,}}(?:[ ][{_UP}]{{2,}}){{1,2}})(?![\w])"
+)
+PLAIN_CSZ_HINT = re.compile(r"[A-Z]{2,3},?[ ](?:\d{4}|[A-Z]\d[A-Z])")
+
+ROWS = [
+    # postcodes and cities in several notations
+    "75001 Paris, 00-950 Warszawa; 1234 AB Amsterdam / A-1010 Wien and SW1A 1AA London",
+    # Italian province and a US-like state tail, a postcode glued to a word
+    "00184, Roma (RM), IT 12345 then x12345 Foo and EC1A 1BB",
+    # phones: international, 00 prefix, bracketed country code and trunk, extension
+    "+44 20 7946 0958, 0049 30 1234567, (+33) 1 23 45 67 89, (020) 7946 0958 ext. 12",
+    # phone-like runs after letters, dots and slashes (no candidate), nested brackets
+    "a+1234567 v1.2345678 /0123456789 ((020) 1234567 00 1234 5678",
+    # wallets: legacy, script, bech32 in both cases, glued to a word
+    "1BoatSLRHtKNngkdXEeobR76b53LETtpyT 3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy "
+    "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq BC1QAR0SRRR7XFKVY5L643LYDNW9RE59GTZZWF5MDQ x1Boat",
+    # upper-case names beside e-mail-like and dotted text
+    "MARIA LOPEZ, a@JOHN SMITH, .ANNA KOWALSKA and ÉLODIE DURAND",
+    # cities after triggers, one at the very start
+    "Based in Lyon.\nmoved to Porto next week; from Ely",
+    # key-value fields (quoted, bare) at the start and inside
+    'city="Lyon" town: Ely\naddress=5 Elm St|.city: Oslo',
+    # state and postcode notations for the city-led hint
+    "Springfield, IL 62704\nCalgary, AB T2P 1J9\nAB,  1234",
+]
+
+
+def _spans(regex: re.Pattern[str], text: str) -> list[tuple[tuple[int, int], str | None]]:
+    return [(m.span(), m.lastgroup) for m in regex.finditer(text)]
+
+
+FAST_FORMS = [
+    # (plain, fast) pairs that must give the same matches and groups
+    (PLAIN_POSTAL, location._POSTAL),
+    (PLAIN_PHONE, phone._CANDIDATE),
+    (PLAIN_BTC, financial._BTC),
+    (PLAIN_UPPER, person._UPPER_NAMES),
+]
+
+#: Characters the regexes above care about, for generated texts.
+ALPHABET = "0123456789 +-()./,:@\nABCSWEJaxbcéÉ#t"
+
+
+@pytest.mark.parametrize("text", ROWS)
+@pytest.mark.parametrize(("plain", "fast"), FAST_FORMS)
+def test_fast_form_rows(plain: re.Pattern[str], fast: re.Pattern[str], text: str) -> None:
+    assert _spans(fast, text) == _spans(plain, text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=ALPHABET, max_size=60))
+def test_fast_forms_generated(text: str) -> None:
+    for plain, fast in FAST_FORMS:
+        assert _spans(fast, text) == _spans(plain, text), plain.pattern[:30]
+
+
+def _hinted_lines(hint: re.Pattern[str], text: str, *, padded: bool) -> set[int]:
+    """Line starts the hint selects (what ``line_matches`` uses a hint for)."""
+    if not padded:
+        return {text.rfind("\n", 0, h.start()) + 1 for h in hint.finditer(text)}
+    return {text.rfind("\n", 0, h.start(WORD) - 1) + 1 for h in hint.finditer("\n" + text)}
+
+
+@pytest.mark.parametrize("text", ROWS)
+def test_city_postal_hint_selects_same_lines(text: str) -> None:
+    fast = location._CITY_POSTAL[0][1]
+    assert _hinted_lines(fast, text, padded=True) == _hinted_lines(
+        PLAIN_CSZ_HINT, text, padded=False
+    )
+
+
+WORD_LISTS = [
+    # (words, plain left guard, fast `before`, right guard, lower-cased?)
+    (set(person._TRIGGERS), person._LETTER, r"[^a-z](?<=[\W\d_])", person._AFTER_WORD, True),
+    (location._CITY_STRONG | location._CITY_WEAK, "[a-z]", "[^a-z]", "(?![a-z])", True),
+    (_address._BOX_WORDS, "[a-z]", "[^a-z]", "(?![a-z])", True),
+    (_address._EU_PREFIXES, r"[\w]", r"[^a-zA-Z0-9_](?<=\W)", r"\s", False),
+]
+WORD_ROWS = [
+    # triggers at the start, after digits, underscores, apostrophes and accented letters
+    "Dear Ana, name: Bo; user_name=Cy 5customer ÉLabel my name is Di\ncc Ed, i'm Flo",
+    # residence words back to back and glued to letters
+    "lives in Lyon, born in Oslo; relocating to Rome; inliving city town",
+    # box words, one non-ASCII
+    "PO Box 12, Postfach 10 20, boîte postale 7, casella postale 3, xbox 5",
+    # street prefixes at the start, after punctuation and inside words
+    "Via Roma 1\nul. Długa 3; Largo Augusto 5, Viale, Calle Mayor 2 (Rue de Rivoli) Avia X",
+]
+
+
+@pytest.mark.parametrize("text", WORD_ROWS)
+@pytest.mark.parametrize(("words", "left", "before", "after", "lower"), WORD_LISTS)
+def test_word_start_pattern_equals_guarded_trie(
+    words: set[str] | tuple[str, ...], left: str, before: str, after: str, lower: bool, text: str
+) -> None:
+    plain = re.compile(trie_pattern(words, left=left) + after)
+    fast = re.compile(word_start_pattern(words, before) + after)
+    scanned = text.lower() if lower else text
+    got = [(m.start(WORD) - 1, m.end() - 1) for m in fast.finditer("\n" + scanned)]
+    assert got == [m.span() for m in plain.finditer(scanned)]
+
+
+def _given_names_plain(text: str) -> list[tuple[int, int, float, str]]:
+    """The given-name pass as it was: every capitalised word looked up in the list."""
+    rec = person.PersonRuleRecognizer()
+    names = first_names()
+    out = []
+    covered = 0
+    for w in person._CAP_WORD.finditer(text):
+        start = w.start()
+        if start < covered or (start and (text[start - 1].isalpha() or text[start - 1] in
+                                          "@._/\\'\u2019")):  # fmt: skip
+            continue
+        word = w.group()
+        if word in names:
+            m = person._NAME_AT.match(text, start)
+            if m is not None:
+                score = 0.7 if " " in m.group() else 0.5
+                out.extend(rec._emit(start, m.group(), score, "given"))
+                covered = m.end()
+        elif len(word) == 1 and (m := person._INITIAL_NAME_AT.match(text, start)) is not None:
+            out.append(person.Finding("PERSON", start, m.end(), 0.5, "person_rules:initial"))
+    return [(f.start, f.end, f.score, f.recognizer) for f in out]
+
+
+NAME_ROWS = [
+    # a given name at the start, in the middle, glued to letters and after "@" or "'"
+    "Maria Lopez met JohnSmith, a@Anna, O'Brien and x'Peter; Karl-Heinz too",
+    # initials, an initial inside a covered name, McNames
+    "J. Smith and Anna B. Keller; A. B. Jones, McDonald Jane",
+    # apostrophes inside names, non-ASCII capitals, a name at the very end
+    "D'Angelo, Élodie, Łucja and Ōtani spoke to Maria",
+]
+
+
+@pytest.mark.parametrize("text", NAME_ROWS)
+def test_given_name_trie_equals_word_lookup(text: str) -> None:
+    found = person.PersonRuleRecognizer()._given_names(text)
+    assert [(f.start, f.end, f.score, f.recognizer) for f in found] == _given_names_plain(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["Maria", "Anna", "John", "J.", "B.", "Smith", "x", "@", "'", "O'", "-"]),
+        max_size=12,
+    ).map(lambda parts: " ".join(parts).replace(" -", "-"))
+)
+def test_given_name_trie_generated(text: str) -> None:
+    found = person.PersonRuleRecognizer()._given_names(text)
+    assert [(f.start, f.end, f.score, f.recognizer) for f in found] == _given_names_plain(text)
+
+
+PREFILTERED = [
+    # (pattern, necessary part): texts where the part is missing are skipped
+    (network._MAC_SEP, network._MAC_SEP_PART),
+    (network._MAC_DOT, network._MAC_DOT_PART),
+]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # colon, dash and dotted notations
+        "aa:bb:cc:dd:ee:ff 00-1A-2B-3C-4D-5E 0011.22aa.bbcc",
+        # at the very start and end, upper case
+        "AA:BB:CC:DD:EE:FF",
+    ],
+)
+def test_prefilters_find_every_mac(text: str) -> None:
+    for pattern, part in PREFILTERED:
+        for m in pattern.finditer(text):
+            assert part.search(m.group()), (pattern.pattern, m.group())
+    assert any(pattern.search(text) for pattern, _ in PREFILTERED)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789abcdefAF:-.x ", max_size=40))
+def test_prefilters_are_necessary(text: str) -> None:
+    for pattern, part in PREFILTERED:
+        if pattern.search(text):
+            assert part.search(text), (pattern.pattern, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # full form (seven colons, no "::"), and with an IPv4 tail
+        "host 2001:0db8:85a3:0000:0000:8a2e:0370:7334 up",
+        "map 1:2:3:4:5:6:192.0.2.1 done",
+        # compressed and link-local forms
+        "::1 and ::ffff:192.0.2.1 and fe80::1",
+    ],
+)
+def test_ipv6_part_admits_every_address(text: str) -> None:
+    found = network.IPv6Recognizer().analyze(TextView.of(text))
+    assert found
+    for f in found:
+        value = text[f.start : f.end]
+        assert "::" in value or network._IPV6_PART.search(value), value
+
+
+def test_word_gate_skips_non_ascii_entries_on_ascii_text() -> None:
+    gate = word_gate(("née le", "#", "dob"))
+    assert gate.ascii_substrings == ("#",)
+    assert gate.admits(frozenset(), "née le 1990")
+    assert not gate.admits(frozenset(), "nee le 1990")
+    assert gate.admits(frozenset(), "ref #5")
