@@ -76,8 +76,14 @@ def run_matches(
             yield m
 
 
+#: Every ASCII byte that is no lower-case letter, to a space.
+_NOT_LOWER = bytes.maketrans(bytes(c for c in range(256) if not 97 <= c <= 122), b" " * 230)
+
+
 def words(lower: str) -> frozenset[str]:
     """Return the maximal ``[a-z]+`` runs of ``lower`` (a lower-cased text)."""
+    if lower.isascii():  # most texts: a byte translation and a split beat the regex
+        return frozenset(lower.encode("ascii").translate(_NOT_LOWER).decode("ascii").split())
     return frozenset(_WORD.findall(lower))
 
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from privault.detect._scan import word_gate
+from privault.detect._scan import word_gate, words
 from privault.detect._trie import WORD, trie_pattern, word_start_pattern
 from privault.detect.recognizer import TextView
 from privault.detect.recognizers import _address, financial, location, network, person, phone
@@ -243,3 +243,44 @@ def test_word_gate_skips_non_ascii_entries_on_ascii_text() -> None:
     assert gate.admits(frozenset(), "née le 1990")
     assert not gate.admits(frozenset(), "nee le 1990")
     assert gate.admits(frozenset(), "ref #5")
+
+
+PLAIN_NAME = rf"(?P<n>{person._WORD}(?:[ ]{person._TOKEN}){{0,3}})"
+LINE_ROWS = [
+    # speaker, IRC and signature lines; a name that gives back "'s" in the plain form
+    "\nMaria Lopez: hi\n<Anna Keller> ok\nJohn O'Neil's | CEO\nJ. Smith's:\nDr Ana Ruiz, MD",
+    # sign-offs with and without a blank line, quoted replies
+    "\nKind regards,\n\nStephanie Jenkins\n> Thanks,\n> Jean-Luc Picard\nAna Maria de la Cruz:",
+]
+
+
+@pytest.mark.parametrize("text", LINE_ROWS)
+@pytest.mark.parametrize("rule", person._LINE_RULES, ids=lambda r: r[0])
+def test_line_rules_equal_backtracking_names(
+    rule: tuple[str, re.Pattern[str], float], text: str
+) -> None:
+    _, fast, _ = rule
+    assert person._NAME in fast.pattern
+    plain = re.compile(fast.pattern.replace(person._NAME, PLAIN_NAME), fast.flags)
+    assert [m.span("n") for m in fast.finditer(text)] == [m.span("n") for m in plain.finditer(text)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["\n", "Ana", "Lopez", "O'Neil", "'s", ":", " ", ",", "|", ">", "<", "MD"]),
+        max_size=14,
+    ).map("".join)
+)
+def test_line_rules_generated(text: str) -> None:
+    for _, fast, _ in person._LINE_RULES:
+        plain = re.compile(fast.pattern.replace(person._NAME, PLAIN_NAME), fast.flags)
+        got = [m.span("n") for m in fast.finditer(text)]
+        assert got == [m.span("n") for m in plain.finditer(text)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="abcxyzABZ é-_'0\n\t.ß", max_size=40))
+def test_words_fast_path_equals_regex(text: str) -> None:
+    lower = text.lower()
+    assert words(lower) == frozenset(re.findall("[a-z]+", lower))

@@ -34,13 +34,16 @@ __all__ = ["AddressRecognizer", "location_recognizers"]
 
 _STATE = r"(?:[A-Z]{2,3})"
 _CAPS = rf"{CAP}(?:[ ](?:{CAP}|de|la|le|du|di|del|da|von|van|der|am|an|im|on|upon)){{0,3}}"
+#: A digit or capital: a plain class (fast to scan for: ``\d`` is a slow Unicode test)
+#: holding every character that is not ASCII, then the exact test on those.
+_DIGIT_OR_CAP = r"[0-9A-Z\u0080-\U0010ffff](?<=[\dA-Z])"
 #: "postcode city" (EU, Dutch "1234 AB", Italian "00184, Roma (RM)") and UK postcodes.
 #: Forms: ``\d{5}``, ``\d{2}-\d{3}``, ``\d{4}\s?[A-Z]{2}``, ``[A-Z]-?\d{4,5}``, ``\d{4}``, then
 #: the city; UK ``[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}``. The first character is consumed
 #: before the left-boundary check and each form goes on after it (a lookbehind picks
 #: the forms that start with it), so ``re`` scans for digits and capitals only.
 _POSTAL = re.compile(
-    r"[\dA-Z](?<![\w-][\dA-Z])(?:(?P<pc>(?:(?<=\d)\d{4}|(?<=\d)\d-\d{3}|(?<=\d)\d{3}\s?[A-Z]{2}"
+    rf"{_DIGIT_OR_CAP}(?<![\w-].)(?:(?P<pc>(?:(?<=\d)\d{{4}}|(?<=\d)\d-\d{{3}}|(?<=\d)\d{{3}}\s?[A-Z]{{2}}"
     rf"|(?<=[A-Z])-?\d{{4,5}}|(?<=\d)\d{{3}}),?[ ]{_CAPS}(?:[ ]\([A-Z]{{2}}\))?"
     rf"(?:,?[ ]{_STATE}(?:[ ]\d{{3,5}})?)?)"
     r"|(?P<uk>(?<=[A-Z])[A-Z]?\d[A-Z\d]?\s\d[A-Z]{2}))(?![\w@])"

@@ -38,6 +38,8 @@ _MAC_DOT = re.compile(r"(?<![\w.])[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}
 #: with a lookbehind and would otherwise be tried at every position of every text.
 _MAC_SEP_PART = re.compile(r"[:-][0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}[:-]")
 _MAC_DOT_PART = re.compile(r"\.[0-9A-Fa-f]{4}\.")
+#: The middle of a dotted quad (".168.1."): literal-led, found in few texts.
+_IPV4_PART = re.compile(r"\.\d{1,3}\.\d{1,3}\.")
 #: Without ``::`` a valid IPv6 address has seven colons: three inner groups in a row.
 _IPV6_PART = re.compile(r":[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:")
 
@@ -98,6 +100,7 @@ def network_recognizers() -> list[Recognizer]:
             (Pattern("ipv4", _IPV4, 0.9),),
             context=_IP_CONTEXT,
             min_counts=((".", 3),),
+            prefilter=_IPV4_PART,
             min_digits=4,
         ),
         IPv6Recognizer(),

@@ -30,7 +30,12 @@ _PARTICLE = (
     r"|la|ter|ten|zu|bin|al|el)"
 )
 _TOKEN = rf"(?:{_WORD}|[{_UP}]\.|{_PARTICLE}[ ]{_WORD})"
-_NAME = rf"(?P<n>{_WORD}(?:[ ]{_TOKEN}){{0,3}})"
+#: ``_WORD`` that never gives letters back: in the line rules below nothing that may
+#: follow a word starts with a letter or an apostrophe, so backtracking into a word
+#: cannot succeed (``_NAME_AT`` keeps ``_WORD``: "J. Smith's." gives back "'s").
+_WORD_LINE = _WORD.replace(r"['\u2019])+", r"['\u2019])++")
+_TOKEN_LINE = rf"(?:{_WORD_LINE}|[{_UP}]\.|{_PARTICLE}[ ]{_WORD_LINE})"
+_NAME = rf"(?P<n>{_WORD_LINE}(?:[ ]{_TOKEN_LINE}){{0,3}})"
 
 _TITLES = word_set(
     "Mr Mrs Ms Miss Mx Dr Prof Sir Dame Herr Frau Mme Mlle Monsieur Madame Sr Sra Srta Sig Rev "
