@@ -6,10 +6,11 @@ the sample texts are dense with numbers. Two scans are therefore done once per
 text (and cached on the :class:`~privault.detect.recognizer.TextView`):
 
 * :func:`number_runs`: maximal runs of digits and number separators
-  (``[0-9 .-/]``, starting at a digit) with their digit counts. A digit-led
-  pattern that consumes only those characters matches inside one run, so
-  :func:`run_matches` scans only the runs with enough digits for it (a card
-  needs 13), instead of the whole text once per recognizer;
+  (``[0-9 .-/]``, starting at a digit) with their digit counts, for the runs
+  of at least :data:`RUN_MIN_DIGITS` digits. A digit-led pattern that consumes
+  only those characters matches inside one run, so :func:`run_matches` scans
+  only the runs with enough digits for it (a card needs 13), instead of the
+  whole text once per recognizer;
 * :func:`words`: the set of lower-case ASCII words (maximal ``[a-z]+`` runs).
   A :class:`WordGate` tells from it, with a set intersection, whether a
   word-bounded list (context words, street types) can match at all, so the
@@ -25,10 +26,23 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-__all__ = ["RUN_PAD", "WordGate", "number_runs", "run_matches", "word_gate", "words"]
+__all__ = [
+    "RUN_MIN_DIGITS",
+    "RUN_PAD",
+    "WordGate",
+    "number_runs",
+    "run_matches",
+    "word_gate",
+    "words",
+]
 
+#: The fewest digits of a kept run (and of a match of any run-scanned pattern).
+RUN_MIN_DIGITS = 4
 #: A digit, then digits and separators: the run a digit-led number pattern stays inside.
-_RUN = re.compile(r"\d[\d .\-/]*")
+#: Only runs with ``RUN_MIN_DIGITS`` digits match: a shorter run fails from its first
+#: digit, and so from every later one. The lead is a plain class holding every
+#: non-ASCII character then the exact ``\d`` test (``re`` scans fast for a plain class).
+_RUN = re.compile(r"[0-9\u0080-\U0010ffff](?<=\d)(?:[ .\-/]*\d){3}[\d .\-/]*")
 _WORD = re.compile(r"[a-z]+")
 #: Characters past a run end that a pattern's lookahead may inspect (dates look 7 ahead).
 RUN_PAD = 16
@@ -38,7 +52,7 @@ Run = tuple[int, int, int]
 
 
 def number_runs(text: str) -> list[Run]:
-    """Return the maximal runs of ``[0-9 .-/]`` starting at a digit, with their digit counts.
+    """Return the maximal runs of ``[0-9 .-/]`` from a digit, of :data:`RUN_MIN_DIGITS` digits.
 
     Args:
         text: the text to scan.

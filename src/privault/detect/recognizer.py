@@ -18,7 +18,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, cast, runtime_checkable
 
-from privault.detect._scan import Run, WordGate, number_runs, run_matches, words
+from privault.core.errors import InvalidInput
+from privault.detect._scan import RUN_MIN_DIGITS, Run, WordGate, number_runs, run_matches, words
 from privault.detect._trie import trie_pattern
 from privault.detect._types import Finding
 from privault.detect.validators import Validator
@@ -208,7 +209,8 @@ class PatternRecognizer:
         context_gate: the context words' :class:`~._scan.WordGate`: with
             ``requires_context``, texts it rejects are skipped before any scan.
         min_digits: when > 0, every pattern is digit-led, stays inside a number
-            run and holds at least this many digits: only such runs are scanned
+            run and holds at least this many digits (at least
+            :data:`~._scan.RUN_MIN_DIGITS`): only such runs are scanned
             (see :func:`~._scan.run_matches`).
 
     """
@@ -226,6 +228,10 @@ class PatternRecognizer:
     adjacent_negative: re.Pattern[str] | None = None
     context_gate: WordGate | None = None
     min_digits: int = 0
+
+    def __post_init__(self) -> None:
+        if 0 < self.min_digits < RUN_MIN_DIGITS:
+            raise InvalidInput(f"min_digits must be 0 or at least {RUN_MIN_DIGITS}")
 
     @property
     def entities(self) -> frozenset[str]:

@@ -14,9 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from privault.detect._scan import word_gate, words
+from privault.core.errors import InvalidInput
+from privault.detect._scan import RUN_MIN_DIGITS, number_runs, word_gate, words
 from privault.detect._trie import WORD, trie_pattern, word_start_pattern
-from privault.detect.recognizer import TextView
+from privault.detect.recognizer import Pattern, PatternRecognizer, TextView
 from privault.detect.recognizers import _address, financial, location, network, person, phone
 from privault.detect.recognizers._words import first_names
 
@@ -284,3 +285,18 @@ def test_line_rules_generated(text: str) -> None:
 def test_words_fast_path_equals_regex(text: str) -> None:
     lower = text.lower()
     assert words(lower) == frozenset(re.findall("[a-z]+", lower))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789 .-/x٣\n", max_size=40))
+def test_number_runs_are_the_long_plain_runs(text: str) -> None:
+    plain = [
+        (m.start(), m.end(), sum(map(str.isdigit, m.group())))
+        for m in re.finditer(r"\d[\d .\-/]*", text)
+    ]
+    assert number_runs(text) == [r for r in plain if r[2] >= RUN_MIN_DIGITS]
+
+
+def test_run_scanned_pattern_needs_enough_digits() -> None:
+    with pytest.raises(InvalidInput):
+        PatternRecognizer("short", "X", (Pattern("p", re.compile(r"\d\d"), 0.5),), min_digits=2)

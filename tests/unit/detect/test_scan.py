@@ -51,8 +51,10 @@ DIGIT_LED = [
     [
         # a single run: digits counted, separators not
         ("tel 020 7946-0958.", [(4, 18, 11)]),
-        # two runs split by a letter; a trailing space belongs to its run
-        ("1 2x34 ", [(0, 3, 2), (4, 7, 2)]),
+        # two runs split by a letter: the short one is dropped, a trailing space is kept
+        ("1 2x3456 ", [(4, 9, 4)]),
+        # runs of fewer than four digits are no runs
+        ("Room 123, floor 4, 1.2.3", []),
         # slashes and dots are separators
         ("on 12/05/2021.", [(3, 14, 8)]),
         # no digits, no runs

@@ -101,8 +101,8 @@ class PhoneRecognizer:
 
 def _core(value: str) -> str | None:
     """Return ``value`` without its extension, or ``None`` when no phone can have its shape."""
-    core = _EXT.sub("", value)
-    digits = sum(c.isdigit() for c in core)
+    core = _EXT.sub("", value) if "x" in value or "#" in value else value
+    digits = sum(map(str.isdigit, core))
     if not 7 <= digits <= 15 or _DATE_LIKE.match(core):
         return None
     return core

@@ -195,16 +195,19 @@ class SecretRecognizer:
             Finding("SECRET", m.start(), m.end(), 0.9, f"{self.name}:bitlocker")
             for m in run_matches(_BITLOCKER, text, view.runs(), 48)
         )
-        if _KEYWORD_HINT.search(view.lower):
-            out.extend(self._anchored(view))
+        if hint := _KEYWORD_HINT.search(view.lower):
+            # every keyword holds a hint (in an ASCII text, whose lower-cased form is exact)
+            # and no line break: no keyword starts before the first hint's line
+            first = view.lower.rfind("\n", 0, hint.start()) + 1 if text.isascii() else 0
+            out.extend(self._anchored(view, first))
             out.extend(self._replies(view))
             out.extend(self._entropic(view))
         return out
 
-    def _anchored(self, view: TextView) -> list[Finding]:
+    def _anchored(self, view: TextView, first: int = 0) -> list[Finding]:
         out: list[Finding] = []
         text = view.text
-        for m in _ANCHORED.finditer(text):
+        for m in _ANCHORED.finditer(text, first):
             start, end = _clean_value(text, m.start("v"), m.end("v"))
             value = text[start:end]
             keyword = m.group(0)[: m.start("v") - m.start()]
