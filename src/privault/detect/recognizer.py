@@ -170,6 +170,7 @@ class Pattern:
         group: the group holding the value (0 = whole match).
         scores: optional ``(group, {text: score})``: the base score is looked up by the
             text of that group (one regex for several notations), ``score`` otherwise.
+        min_digits: as :attr:`PatternRecognizer.min_digits`, for this pattern only.
 
     """
 
@@ -178,6 +179,11 @@ class Pattern:
     score: float
     group: int | str = 0
     scores: tuple[str, Mapping[str, float]] | None = None
+    min_digits: int = 0
+
+    def __post_init__(self) -> None:
+        if 0 < self.min_digits < RUN_MIN_DIGITS:
+            raise InvalidInput(f"min_digits must be 0 or at least {RUN_MIN_DIGITS}")
 
     def base(self, m: re.Match[str]) -> float:
         """Return the base score of match ``m``."""
@@ -254,8 +260,8 @@ class PatternRecognizer:
         ):
             return out
         for pat in self.patterns:
-            if self.min_digits:
-                matches = run_matches(pat.regex, view.text, view.runs(), self.min_digits)
+            if min_digits := pat.min_digits or self.min_digits:
+                matches = run_matches(pat.regex, view.text, view.runs(), min_digits)
             else:
                 matches = pat.regex.finditer(view.text)
             for m in matches:

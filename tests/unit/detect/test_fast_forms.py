@@ -18,7 +18,15 @@ from privault.core.errors import InvalidInput
 from privault.detect._scan import RUN_MIN_DIGITS, number_runs, word_gate, words
 from privault.detect._trie import WORD, trie_pattern, word_start_pattern
 from privault.detect.recognizer import Pattern, PatternRecognizer, TextView
-from privault.detect.recognizers import _address, financial, location, network, person, phone
+from privault.detect.recognizers import (
+    _address,
+    dates,
+    financial,
+    location,
+    network,
+    person,
+    phone,
+)
 from privault.detect.recognizers._words import first_names
 
 #: The plain forms, as they read before the rewrite.
@@ -37,6 +45,10 @@ PLAIN_BTC = re.compile(
 _UP = person._UP
 PLAIN_UPPER = re.compile(
     rf"(?=[{_UP}])(?<![\w@.])(?P<u>[{_UP}]{{2,}}(?:[ ][{_UP}]{{2,}}){{1,2}})(?![\w])"
+)
+PLAIN_DAY_MONTH = re.compile(
+    rf"\d(?<![\w]\d)\d?(?:st|nd|rd|th)?\.?\s+(?:of\s+)?{dates._MONTHS}\.?,?\s+(?:19|20)\d{{2}}"
+    + dates._NO_TIME
 )
 PLAIN_CSZ_HINT = re.compile(r"[A-Z]{2,3},?[ ](?:\d{4}|[A-Z]\d[A-Z])")
 
@@ -60,6 +72,8 @@ ROWS = [
     'city="Lyon" town: Ely\naddress=5 Elm St|.city: Oslo',
     # state and postcode notations for the city-led hint
     "Springfield, IL 62704\nCalgary, AB T2P 1J9\nAB,  1234",
+    # dates: day-month-year in several notations, one glued to a word, one with a time
+    "born 3rd of March 1990, 12 déc. 2001, x5 May 2020, 7 Jul 2019 10:30 and 1st Jan, 2000",
 ]
 
 
@@ -73,10 +87,11 @@ FAST_FORMS = [
     (PLAIN_PHONE, phone._CANDIDATE),
     (PLAIN_BTC, financial._BTC),
     (PLAIN_UPPER, person._UPPER_NAMES),
+    (PLAIN_DAY_MONTH, dates._DAY_MONTH),
 ]
 
 #: Characters the regexes above care about, for generated texts.
-ALPHABET = "0123456789 +-()./,:@\nABCSWEJaxbcéÉ#t"
+ALPHABET = "0123456789 +-()./,:@\nABCSWEJaxbcéÉ#tMayJn"
 
 
 @pytest.mark.parametrize("text", ROWS)
@@ -300,3 +315,27 @@ def test_number_runs_are_the_long_plain_runs(text: str) -> None:
 def test_run_scanned_pattern_needs_enough_digits() -> None:
     with pytest.raises(InvalidInput):
         PatternRecognizer("short", "X", (Pattern("p", re.compile(r"\d\d"), 0.5),), min_digits=2)
+
+
+def _emails(text: str) -> list[tuple[int, int]]:
+    found = network.EmailRecognizer().analyze(TextView.of(text))
+    return [(f.start, f.end) for f in found]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # addresses at the start and end, two in one token, one after a long local part
+        "a@b.co x.y+z@mail.example.org a@b@c.de " + "l" * 70 + "@long.example.com end@x.io",
+        # an "@" with nothing around it, addresses glued to punctuation
+        "@ (me@host.net), <you@host.net>; mail:him@host.net.",
+    ],
+)
+def test_email_windows_equal_full_scan(text: str) -> None:
+    assert _emails(text) == [m.span() for m in network._EMAIL.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab1.@- \n_+%'x", max_size=50))
+def test_email_windows_generated(text: str) -> None:
+    assert _emails(text) == [m.span() for m in network._EMAIL.finditer(text)]

@@ -43,6 +43,7 @@ DIGIT_LED = [
     (government._NHS, 10),
     (network._IPV4, 4),
     (_BITLOCKER, 48),
+    (dates._NUMERIC, 4),
 ]
 
 

@@ -29,8 +29,11 @@ _NUMERIC = re.compile(
     rf"(?=\d)(?<![\w/.:-])(?:\d{{1,2}}([./-])\d{{1,2}}\1(?:19|20)\d{{2}}"
     rf"|(?:19|20)\d{{2}}-\d{{2}}-\d{{2}}|\d{{1,2}}([./])\d{{1,2}}\2\d{{2}}){_NO_TIME}"
 )
+#: Digit-led: a plain class holding every non-ASCII character, then the exact tests
+#: (``re`` scans fast for a plain class, slowly for ``\d``).
 _DAY_MONTH = re.compile(
-    rf"\d(?<![\w]\d)\d?(?:st|nd|rd|th)?\.?\s+(?:of\s+)?{_MONTHS}\.?,?\s+(?:19|20)\d{{2}}{_NO_TIME}"
+    rf"[0-9\u0080-\U0010ffff](?<=\d)(?<![\w].)\d?(?:st|nd|rd|th)?\.?\s+(?:of\s+)?{_MONTHS}\.?,?"
+    rf"\s+(?:19|20)\d{{2}}{_NO_TIME}"
 )
 _MONTH_DAY = re.compile(
     rf"(?<![\w]){_MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}}{_NO_TIME}"
@@ -70,7 +73,8 @@ def date_recognizers() -> list[Recognizer]:
             "personal_date",
             "DATE_TIME",
             (
-                Pattern("numeric", _NUMERIC, 0.2),
+                # every numeric form holds four digits and only run characters
+                Pattern("numeric", _NUMERIC, 0.2, min_digits=4),
                 Pattern("day_month", _DAY_MONTH, 0.2),
                 Pattern("month_day", _MONTH_DAY, 0.2),
             ),
