@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, cast, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from privault.core.errors import InvalidInput
 from privault.detect._scan import RUN_MIN_DIGITS, Run, WordGate, number_runs, run_matches, words
@@ -64,12 +64,23 @@ class TextView:
         text: the original text.
         lower: ``text.lower()`` (same length for the scripts we handle).
 
-    Shared scans (:mod:`privault.detect._scan`) are computed on first use and kept.
+    The shared scans (:mod:`privault.detect._scan`) and padded forms are computed
+    once, when the view is built: nearly every text needs each of them, and a
+    plain attribute is cheaper to read, a score of times per text, than a memo.
     """
 
     text: str
     lower: str = field(default="")
-    _memo: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
+    _words: frozenset[str] = field(init=False, compare=False, repr=False)
+    _runs: list[Run] = field(init=False, compare=False, repr=False)
+    _padded: str = field(init=False, compare=False, repr=False)
+    _padded_lower: str = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_words", words(self.lower))
+        object.__setattr__(self, "_runs", number_runs(self.text))
+        object.__setattr__(self, "_padded", "\n" + self.text)
+        object.__setattr__(self, "_padded_lower", "\n" + self.lower)
 
     @classmethod
     def of(cls, text: str) -> TextView:
@@ -81,17 +92,11 @@ class TextView:
 
     def words(self) -> frozenset[str]:
         """Return the lower-case ASCII words of the text (see :func:`~._scan.words`)."""
-        got = self._memo.get("words")
-        if got is None:
-            got = self._memo["words"] = words(self.lower)
-        return cast(frozenset[str], got)
+        return self._words
 
     def runs(self) -> list[Run]:
         """Return the number runs of the text (see :func:`~._scan.number_runs`)."""
-        got = self._memo.get("runs")
-        if got is None:
-            got = self._memo["runs"] = number_runs(self.text)
-        return cast(list[Run], got)
+        return self._runs
 
     def padded(self, *, lower: bool = False) -> str:
         r"""Return ``"\n"`` + the text (or its lower-cased form): offsets one more.
@@ -99,15 +104,11 @@ class TextView:
         Word-start regexes (:func:`~._trie.word_start_pattern`) and line rules run
         on it, so a match at offset 0 has a character before it.
         """
-        key = "padded_lower" if lower else "padded"
-        got = self._memo.get(key)
-        if got is None:
-            got = self._memo[key] = "\n" + (self.lower if lower else self.text)
-        return cast(str, got)
+        return self._padded_lower if lower else self._padded
 
     def admits(self, gate: WordGate | None) -> bool:
         """Return whether ``gate`` lets a word list possibly match (``None``: always)."""
-        return gate is None or gate.admits(self.words(), self.lower)
+        return gate is None or gate.admits(self._words, self.lower)
 
     def context_distance(
         self, start: int, end: int, regex: re.Pattern[str] | None, *, after: bool = True
