@@ -339,3 +339,122 @@ def test_email_windows_equal_full_scan(text: str) -> None:
 @given(st.text(alphabet="ab1.@- \n_+%'x", max_size=50))
 def test_email_windows_generated(text: str) -> None:
     assert _emails(text) == [m.span() for m in network._EMAIL.finditer(text)]
+
+
+_A = _address
+PLAIN_STREET_FORMS = [
+    # (plain, fast): the street-line forms as they read with a leading lookbehind
+    (
+        re.compile(
+            rf"{_A._L}{_A._UNIT}?{_A._NUMBER},?\s(?:{_A.CAP}[ ]){{0,3}}(?i:{_A._SUFFIX})\b\.?"
+            rf"{_A._TAIL_UNIT}?"
+        ),
+        _A.STREETS[0].regex,
+    ),
+    (
+        re.compile(
+            rf"{_A._L}(?:{_A.CAP}(?:[ -]{_A.CAP})?{_A._EU_SUFFIX}|{_A.CAP}(?:[ -]{_A.CAP}){{0,2}}"
+            rf"[ -](?i:{_A._EU_SUFFIX[3:-1]}))\s+\d{{1,4}}[a-zA-Z]?"
+            r"(?:\s?[-/]\s?\d{1,4}[a-zA-Z]?)?"
+        ),
+        _A.STREETS[1].regex,
+    ),
+    (
+        re.compile(
+            rf"(?<![\w-]){location._CAPS},?[ ]{location._STATE},?[ ]"
+            r"(?:\d{5}(?:-\d{4})?|\d{4}|[A-Z]\d[A-Z]\s?\d[A-Z]\d)(?![\w@])"
+        ),
+        location._CITY_POSTAL[0][2],
+    ),
+    (
+        re.compile(
+            rf"(?<![\w-]){_A.CAP}(?:[ ]{_A.CAP})?(?:[ ]-)?[ ][1-9]\d{{2}}[ ]?\d{{3}}(?![\w@])"
+        ),
+        location._CITY_POSTAL[1][2],
+    ),
+]
+STREET_ROWS = [
+    # units before the number, a unit after the street, a slash number, a hash unit
+    "Flat 5, 12 Main St. / Apt. 3B 40 High Street, Suite 200 / 56/81, Savant Nagar # 4 7 Elm Rd",
+    # a number glued to a word, a hyphenated left neighbour, units in other languages
+    "x12 Main St, a-12 Main St, Piso 3, 14 Calle Road; Étage 2 5 Park Lane; Apto 4 9 Oak Ave",
+    # compounds, spaced and hyphenated, upper-case types
+    "Hauptstraße 5, Am Ring 3, Damianboulevard 82-84, Storgatan 12, Unter den Linden-Weg 7",
+    # city-led postcodes and PINs
+    "Springfield, IL 62704; Calgary, AB T2P 1J9; Salt Lake City, UT 84101",
+    "Pune 411 001, Mumbai - 400001, Navi Mumbai 400 703",
+]
+
+
+@pytest.mark.parametrize("text", STREET_ROWS)
+@pytest.mark.parametrize(("plain", "fast"), PLAIN_STREET_FORMS)
+def test_street_forms_equal_plain(plain: re.Pattern[str], fast: re.Pattern[str], text: str) -> None:
+    assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["Flat", "Apt.", "#", "5", "12", "3B", "56/81", "Main", "St", "Street", "Ring", "Am",
+             "Hauptstraße", "weg", "IL", "62704", "AB", "T2P 1J9", "-", ",", " ", "x", "Pune"]
+        ),
+        max_size=10,
+    ).map(" ".join)
+)  # fmt: skip
+def test_street_forms_generated(text: str) -> None:
+    for plain, fast in PLAIN_STREET_FORMS:
+        assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+def _triggered_plain(text: str) -> list[tuple[int, int, float, str]]:
+    """The label pass as it was: every label word, its gap, then a name or not."""
+    rec = person.PersonRuleRecognizer()
+    plain = re.compile(
+        trie_pattern(set(person._TRIGGERS), left=person._LETTER) + person._AFTER_WORD
+    )
+    out = []
+    for t in plain.finditer(text.lower()):
+        label, score = person._TRIGGERS[t.group()]
+        pos = person._GAP.match(text, t.end())
+        m = person._NAME_AT.match(text, pos.end() if pos else t.end())
+        if m is not None:
+            out.extend(rec._emit(m.start(), m.group(), score, label))
+    return [(f.start, f.end, f.score, f.recognizer) for f in out]
+
+
+def _triggered(text: str) -> list[tuple[int, int, float, str]]:
+    found = person.PersonRuleRecognizer()._triggered(TextView.of(text))
+    return [(f.start, f.end, f.score, f.recognizer) for f in found]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # labels with colons, quotes, equals and hashes; greetings; a label at the end
+        'Dear Maria, customer: "John Smith"; name=Ana user #Bo, Patient - Li Wei. Thanks',
+        # labels followed by lower-case words, a McName, an apostrophe name, "name" twice
+        "the customer said hi to my wife McKenna and O'Brien; name: name: Carla",
+    ],
+)
+def test_triggered_equals_plain(text: str) -> None:
+    assert _triggered(text) == _triggered_plain(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["dear", "Name", "name", ":", "=", '"', " ", "-", "Ana", "López", "McKay",
+                         "the", "hi", "#", ".", "Ōta", "cc"]),
+        max_size=10,
+    ).map("".join)
+)  # fmt: skip
+def test_triggered_generated(text: str) -> None:
+    assert _triggered(text) == _triggered_plain(text)
+
+
+def test_field_gate_admits_every_key() -> None:
+    for key in location._FIELD_KEYS:
+        view = TextView.of(f'x {key}: "Lyon"\n')
+        assert view.admits(location._FIELD_WORDS), key
+        assert location._FIELD.search(view.padded()), key

@@ -19,17 +19,42 @@ from privault.detect._scan import WordGate, word_gate
 from privault.detect._trie import WORD, trie_pattern, word_start_pattern
 from privault.detect.recognizers._words import STREET_SUFFIXES, regex_alternation
 
-__all__ = ["CAP", "STREETS", "TAIL", "Street", "line_matches", "rstrip_span"]
+__all__ = ["CAP", "CAP_LED", "STREETS", "TAIL", "Street", "line_matches", "rstrip_span"]
 
 #: A capitalised word (Latin-1 and Latin Extended-A capitals: "Żwirowa", "Łódź").
-CAP = r"[A-ZÀ-ÖØ-ÞĀ-Ž][\w'\u2019-]*"
+_CAP_FIRST = "[A-ZÀ-ÖØ-ÞĀ-Ž]"
+_CAP_REST = r"[\w'\u2019-]*"
+CAP = _CAP_FIRST + _CAP_REST
+#: The street forms start with a word not right after ``[\w-]``. Checking that after the
+#: first character (a plain class: ``re`` scans fast for it) instead of before it (a
+#: lookbehind, tried at every position) finds the same matches.
+_AFTER_FIRST = r"(?<![\w-].)"
+#: ``(?<![\w-])`` + :data:`CAP`, led by the capital.
+CAP_LED = _CAP_FIRST + _AFTER_FIRST + _CAP_REST
 _LINK = r"(?:de|la|le|du|des|di|del|da|von|van|der|den|am|an|im|of|on|upon|the)"
 _CAPS = rf"{CAP}(?:[ ](?:{CAP}|{_LINK})){{0,3}}"
-_UNIT_WORDS = (
-    r"(?:Flat|Apt\.?|Apartment|Apto\.?|Unit|Suite|Ste\.?|Room|Floor|Fl\.?|Studio|Building|Bldg\.?"
-    r"|No\.?|Piano|Interno|Int\.|Scala|Sc\.|Appartamento|App\.|Piso|Puerta|Pta\.|Escalera|Esc\."
-    r"|Étage|Etage|Bâtiment|Bât\.|Stock|Whg\.|Wohnung|Andar|Sala|#)"
-)
+_UNIT_ALTS = (
+    "Flat", r"Apt\.?", "Apartment", r"Apto\.?", "Unit", "Suite", r"Ste\.?", "Room", "Floor",
+    r"Fl\.?", "Studio", "Building", r"Bldg\.?", r"No\.?", "Piano", "Interno", r"Int\.", "Scala",
+    r"Sc\.", "Appartamento", r"App\.", "Piso", "Puerta", r"Pta\.", "Escalera", r"Esc\.", "Étage",
+    "Etage", "Bâtiment", r"Bât\.", "Stock", r"Whg\.", "Wohnung", "Andar", "Sala", "#",
+)  # fmt: skip
+_UNIT_WORDS = "(?:" + "|".join(_UNIT_ALTS) + ")"
+
+
+def _after_first(alts: tuple[str, ...]) -> str:
+    r"""Return the alternation of ``alts`` (each led by a literal) after its first character.
+
+    ``(?:(?<=F)(?:lat|loor|l\.?)|…)``: a lookbehind on the consumed character picks the
+    alternatives it leads, in their order, so the match is the one ``(?:alts)`` gives.
+    """
+    groups: dict[str, list[str]] = {}
+    for alt in alts:
+        groups.setdefault(alt[0], []).append(alt[1:])
+    branches = (f"(?<={re.escape(c)})(?:{'|'.join(rests)})" for c, rests in groups.items())
+    return "(?:" + "|".join(branches) + ")"
+
+
 _UNIT = rf"(?:{_UNIT_WORDS}\s*[\w-]+,?\s+)"
 _TAIL_UNIT = rf"(?:,?\s{_UNIT_WORDS}\s*[\w-]+)"
 _NUMBER = r"\d{1,5}[A-Za-z]?(?:[/-]\d{1,5}[A-Za-z]?)?"
@@ -106,8 +131,11 @@ STREETS: tuple[Street, ...] = (
     Street(  # "684 Hogg Access", "Apt. 5, 12 Main St.", "56/81, Savant Nagar"
         "street",
         _hint(STREET_SUFFIXES),
+        # ``{_L}{_UNIT}?{_NUMBER}…``, led by the unit word's first character or the digit
         re.compile(
-            rf"{_L}{_UNIT}?{_NUMBER},?\s(?:{CAP}[ ]){{0,3}}(?i:{_SUFFIX})\b\.?{_TAIL_UNIT}?"
+            rf"[0-9A-Z#\u0080-\U0010ffff]{_AFTER_FIRST}(?:{_after_first(_UNIT_ALTS)}\s*[\w-]+,?\s+"
+            rf"{_NUMBER}|(?<=\d)\d{{0,4}}[A-Za-z]?(?:[/-]\d{{1,5}}[A-Za-z]?)?),?\s"
+            rf"(?:{CAP}[ ]){{0,3}}(?i:{_SUFFIX})\b\.?{_TAIL_UNIT}?"
         ),
         0.8,
         words=word_gate(STREET_SUFFIXES),
@@ -115,9 +143,10 @@ STREETS: tuple[Street, ...] = (
     Street(  # "Hauptstraße 5", "Damianboulevard 82", "Am Ring 3", "Storgatan 12"
         "compound",
         re.compile(rf"(?P<{WORD}>{trie_pattern(_EU_SUFFIXES)})\s+\d"),
-        re.compile(
-            rf"{_L}(?:{CAP}(?:[ -]{CAP})?{_EU_SUFFIX}|{CAP}(?:[ -]{CAP}){{0,2}}[ -]"
-            rf"(?i:{_EU_SUFFIX[3:-1]}))\s+\d{{1,4}}[a-zA-Z]?(?:\s?[-/]\s?\d{{1,4}}[a-zA-Z]?)?"
+        re.compile(  # both forms start with ``{_L}{CAP}``: led by its capital
+            rf"{_CAP_FIRST}{_AFTER_FIRST}(?:{_CAP_REST}(?:[ -]{CAP})?{_EU_SUFFIX}|{_CAP_REST}"
+            rf"(?:[ -]{CAP}){{0,2}}[ -](?i:{_EU_SUFFIX[3:-1]}))\s+\d{{1,4}}[a-zA-Z]?"
+            rf"(?:\s?[-/]\s?\d{{1,4}}[a-zA-Z]?)?"
         ),
         0.8,
     ),

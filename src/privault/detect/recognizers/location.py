@@ -18,11 +18,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from privault.detect._scan import word_gate
 from privault.detect._trie import WORD, word_start_pattern
 from privault.detect._types import Finding
 from privault.detect.recognizer import TextView
 from privault.detect.recognizers._address import (
     CAP,
+    CAP_LED,
     STREETS,
     TAIL,
     line_matches,
@@ -33,7 +35,8 @@ from privault.detect.recognizers._words import NOT_NAMES, common_words, word_set
 __all__ = ["AddressRecognizer", "location_recognizers"]
 
 _STATE = r"(?:[A-Z]{2,3})"
-_CAPS = rf"{CAP}(?:[ ](?:{CAP}|de|la|le|du|di|del|da|von|van|der|am|an|im|on|upon)){{0,3}}"
+_CAPS_TAIL = rf"(?:[ ](?:{CAP}|de|la|le|du|di|del|da|von|van|der|am|an|im|on|upon)){{0,3}}"
+_CAPS = CAP + _CAPS_TAIL
 #: A digit or capital: a plain class (fast to scan for: ``\d`` is a slow Unicode test)
 #: holding every character that is not ASCII, then the exact test on those.
 _DIGIT_OR_CAP = r"[0-9A-Z\u0080-\U0010ffff](?<=[\dA-Z])"
@@ -58,14 +61,14 @@ _CITY_POSTAL = (
             rf"(?P<{WORD}>[ ])(?:(?<=[A-Z]{{2}}[ ])|(?<=[A-Z]{{2}},[ ]))(?:\d{{4}}|[A-Z]\d[A-Z])"
         ),
         re.compile(
-            rf"(?<![\w-]){_CAPS},?[ ]{_STATE},?[ ]"
+            rf"{CAP_LED}{_CAPS_TAIL},?[ ]{_STATE},?[ ]"
             r"(?:\d{5}(?:-\d{4})?|\d{4}|[A-Z]\d[A-Z]\s?\d[A-Z]\d)(?![\w@])"
         ),
     ),
     (
         "pin",
         re.compile(rf"(?P<{WORD}>[ ][1-9]\d{{2}}[ ]?\d{{3}})(?!\d)"),
-        re.compile(rf"(?<![\w-]){CAP}(?:[ ]{CAP})?(?:[ ]-)?[ ][1-9]\d{{2}}[ ]?\d{{3}}(?![\w@])"),
+        re.compile(rf"{CAP_LED}(?:[ ]{CAP})?(?:[ ]-)?[ ][1-9]\d{{2}}[ ]?\d{{3}}(?![\w@])"),
     ),
 )
 _POSTAL_SCORES = {"pc": 0.6, "csz": 0.65, "uk": 0.55, "pin": 0.6}
@@ -81,27 +84,16 @@ _CITY_STRONG = word_set(
 _CITY_WEAK = word_set("from to in at visiting visit office branch")
 #: Runs on the padded lower-cased text (see ``word_start_pattern``).
 _CITY_TRIGGER = re.compile(word_start_pattern(_CITY_STRONG | _CITY_WEAK, "[^a-z]") + r"(?![a-z])")
+_FIELD_KEYS = (
+    "city", "town", "location", "address", "addr", "home address", "postal address", "street",
+    "place of birth", "birthplace", "hometown", "municipality", "village",
+)  # fmt: skip
+#: Texts without a key word (a word of the text, when the key is matched) have no field.
+_FIELD_WORDS = word_gate(_FIELD_KEYS)
 #: Key-value fields holding a place: ``city="Lyon"``, ``"town": "Ely"``, ``Address: 5 Elm St``.
 #: Runs on the padded text (see ``word_start_pattern``).
 _FIELD = re.compile(
-    word_start_pattern(
-        (
-            "city",
-            "town",
-            "location",
-            "address",
-            "addr",
-            "home address",
-            "postal address",
-            "street",
-            "place of birth",
-            "birthplace",
-            "hometown",
-            "municipality",
-            "village",
-        ),
-        r"[^a-zA-Z0-9_.](?<=[^\w.])",
-    )
+    word_start_pattern(_FIELD_KEYS, r"[^a-zA-Z0-9_.](?<=[^\w.])")
     + r"""(?![\w])["']?[ ]?[:=][ ]?(?:"(?P<q>[^"\n]{2,80})"|'(?P<s>[^'\n]{2,80})'"""
     + rf"""|(?P<v>(?:\d|{CAP})[^\n|;"<>]{{1,80}}?))(?=[ ]*(?:[|;"<>\n]|$|[ ]{{2}}|\w+=))"""
 )
@@ -156,6 +148,8 @@ class AddressRecognizer:
     def _fields(self, view: TextView) -> list[Finding]:
         text = view.text
         out: list[Finding] = []
+        if not view.admits(_FIELD_WORDS):
+            return out
         for m in _FIELD.finditer(view.padded()):
             group = "q" if m.group("q") else "s" if m.group("s") else "v"
             start, end = m.start(group) - 1, m.end(group) - 1

@@ -131,7 +131,15 @@ def _given_name_regex() -> re.Pattern[str]:
 #: Titles start with a capital: ``re`` scans for those quickly, so the trie guards its left.
 _TITLE_RE = re.compile(trie_pattern(_TITLES, left=_LETTER) + _AFTER_WORD)
 #: Greetings and labels start with most letters: a word-start regex on the padded lower text.
-_TRIGGER_RE = re.compile(word_start_pattern(set(_TRIGGERS), r"[^a-z](?<=[\W\d_])") + _AFTER_WORD)
+#: The gap after the word is looked at ahead (group ``g``; it holds no letter, so the
+#: lower-cased text gives the original's): a name can only start where it ends.
+_TRIGGER_RE = re.compile(
+    word_start_pattern(set(_TRIGGERS), r"[^a-z](?<=[\W\d_])")
+    + _AFTER_WORD
+    + rf"(?=(?P<g>{_GAP.pattern}))"
+)
+#: The characters of ``[_UP]``: every name (``_NAME_AT``) starts with one.
+_UP_CHARS = frozenset(c for c in map(chr, range(0x180)) if re.match(f"[{_UP}]", c))
 
 
 def _trim_name(value: str) -> str:
@@ -187,11 +195,13 @@ class PersonRuleRecognizer:
     def _triggered(self, view: TextView) -> list[Finding]:
         """Names right after a greeting or label word ("Dear", "Patient:", "name=")."""
         out: list[Finding] = []
+        text = view.text
         for t in _TRIGGER_RE.finditer(view.padded(lower=True)):
+            at = t.end("g") - 1
+            if text[at : at + 1] not in _UP_CHARS:
+                continue  # most label words are followed by a lower-case word
             label, score = _TRIGGERS[t.group(WORD)]
-            end = t.end() - 1
-            pos = _GAP.match(view.text, end)
-            m = _NAME_AT.match(view.text, pos.end() if pos else end)
+            m = _NAME_AT.match(text, at)
             if m is not None:
                 out.extend(self._emit(m.start(), m.group(), score, label))
         return out
