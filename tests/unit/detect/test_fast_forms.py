@@ -1,7 +1,7 @@
 """Fast forms of recognizer regexes must find exactly what their plain forms find.
 
 Each rewritten regex (first character consumed before the boundary check,
-word-start tries, the given-name trie, cheap prefilters) is compared with the
+word-start tries, cheap prefilters, e-mail windows) is compared with the
 plain form it replaces, on hand-picked rows and on generated texts over the
 characters that matter to it.
 """
