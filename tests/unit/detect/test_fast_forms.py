@@ -17,7 +17,13 @@ from hypothesis import strategies as st
 from privault.core.errors import InvalidInput
 from privault.detect._scan import RUN_MIN_DIGITS, number_runs, word_gate, words
 from privault.detect._trie import WORD, trie_pattern, word_start_pattern
-from privault.detect.recognizer import Pattern, PatternRecognizer, TextView
+from privault.detect.recognizer import (
+    Pattern,
+    PatternRecognizer,
+    TextView,
+    context_regex,
+    context_scan,
+)
 from privault.detect.recognizers import (
     _address,
     dates,
@@ -326,3 +332,23 @@ def test_field_gate_admits_every_key() -> None:
         view = TextView.of(f'x {key}: "Lyon"\n')
         assert view.admits(location._FIELD_WORDS), key
         assert location._FIELD.search(view.padded()), key
+
+
+CONTEXT_LISTS = [dates._WORDS, financial._BANK_WORDS]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["dob", "born", "d.o.b", "b.", "account", "a/c", "x", "5", " ", "\n",
+                         "-", "née le", "start", "starts", "bank", "é", "follow-up"]),
+        max_size=8,
+    ).map("".join)
+)  # fmt: skip
+def test_context_scan_finds_what_context_regex_finds(text: str) -> None:
+    view = TextView.of(text)
+    for entries in CONTEXT_LISTS:
+        plain = context_regex(entries)
+        assert plain is not None
+        found = context_scan(entries).search(view.padded(lower=True)) is not None
+        assert found == (plain.search(view.lower) is not None), (entries[0], text)

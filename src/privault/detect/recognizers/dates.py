@@ -12,7 +12,13 @@ import re
 
 from privault.detect._scan import word_gate
 from privault.detect._trie import trie_pattern
-from privault.detect.recognizer import Pattern, PatternRecognizer, Recognizer, context_regex
+from privault.detect.recognizer import (
+    Pattern,
+    PatternRecognizer,
+    Recognizer,
+    context_regex,
+    context_scan,
+)
 from privault.detect.recognizers._words import word_set
 
 __all__ = ["date_recognizers"]
@@ -83,5 +89,6 @@ def date_recognizers() -> list[Recognizer]:
             requires_context=True,
             adjacent_negative=_DEADLINE,
             context_gate=word_gate(_WORDS),
+            context_scan=context_scan(_WORDS),
         )
     ]

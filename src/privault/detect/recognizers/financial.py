@@ -13,6 +13,7 @@ from privault.detect.recognizer import (
     Recognizer,
     TextView,
     context_regex,
+    context_scan,
 )
 from privault.detect.validators import (
     IBAN_LENGTHS,
@@ -119,6 +120,7 @@ def financial_recognizers() -> list[Recognizer]:
             negative_context=_BANK_NEGATIVE,
             requires_context=True,
             context_gate=word_gate(_BANK_WORDS),
+            context_scan=context_scan(_BANK_WORDS),
             min_digits=8,
         ),
         PatternRecognizer(

@@ -229,7 +229,7 @@ class SecretRecognizer:
         out: list[Finding] = []
         for m in _HIGH_ENTROPY.finditer(view.text):
             value = m.group()
-            if shannon_entropy(value) < self.entropy_bits or not _mixed(value):
+            if not _mixed(value) or shannon_entropy(value) < self.entropy_bits:
                 continue
             boost = view.boost(m.start(), m.end(), _CRED_CONTEXT)
             if boost > 0.0:
