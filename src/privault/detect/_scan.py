@@ -31,18 +31,34 @@ __all__ = [
     "RUN_PAD",
     "WordGate",
     "number_runs",
+    "plain_led",
     "run_matches",
     "word_gate",
     "words",
 ]
 
+
+def plain_led(ascii_class: str, exact: str) -> str:
+    r"""Return a regex source for one character of ``exact``, led by a plain class.
+
+    ``re`` scans quickly for the first character of a pattern when it is a plain
+    class (``[0-9]``) and slowly when it tests a Unicode category (``\d``, ``\w``).
+    The plain class holds the ASCII characters of ``exact`` (``ascii_class``) and
+    every non-ASCII character; a lookbehind then applies ``exact`` itself.
+
+    Args:
+        ascii_class: the ASCII members of ``exact``, as class contents (``"0-9A-Z"``).
+        exact: the class the character must belong to (``r"[\dA-Z]"``).
+    """
+    return f"[{ascii_class}\u0080-\U0010ffff](?<={exact})"
+
+
 #: The fewest digits of a kept run (and of a match of any run-scanned pattern).
 RUN_MIN_DIGITS = 4
 #: A digit, then digits and separators: the run a digit-led number pattern stays inside.
 #: Only runs with ``RUN_MIN_DIGITS`` digits match: a shorter run fails from its first
-#: digit, and so from every later one. The lead is a plain class holding every
-#: non-ASCII character then the exact ``\d`` test (``re`` scans fast for a plain class).
-_RUN = re.compile(r"[0-9\u0080-\U0010ffff](?<=\d)(?:[ .\-/]*\d){3}[\d .\-/]*")
+#: digit, and so from every later one.
+_RUN = re.compile(plain_led("0-9", r"\d") + r"(?:[ .\-/]*\d){3}[\d .\-/]*")
 _WORD = re.compile(r"[a-z]+")
 #: Characters past a run end that a pattern's lookahead may inspect (dates look 7 ahead).
 RUN_PAD = 16

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from privault.detect._scan import word_gate
+from privault.detect._scan import plain_led, word_gate
 from privault.detect._trie import trie_pattern
 from privault.detect.recognizer import (
     Pattern,
@@ -35,10 +35,9 @@ _NUMERIC = re.compile(
     rf"(?=\d)(?<![\w/.:-])(?:\d{{1,2}}([./-])\d{{1,2}}\1(?:19|20)\d{{2}}"
     rf"|(?:19|20)\d{{2}}-\d{{2}}-\d{{2}}|\d{{1,2}}([./])\d{{1,2}}\2\d{{2}}){_NO_TIME}"
 )
-#: Digit-led: a plain class holding every non-ASCII character, then the exact tests
-#: (``re`` scans fast for a plain class, slowly for ``\d``).
+#: Digit-led (see ``plain_led``), the left boundary checked after the first digit.
 _DAY_MONTH = re.compile(
-    rf"[0-9\u0080-\U0010ffff](?<=\d)(?<![\w].)\d?(?:st|nd|rd|th)?\.?\s+(?:of\s+)?{_MONTHS}\.?,?"
+    plain_led("0-9", r"\d") + rf"(?<![\w].)\d?(?:st|nd|rd|th)?\.?\s+(?:of\s+)?{_MONTHS}\.?,?"
     rf"\s+(?:19|20)\d{{2}}{_NO_TIME}"
 )
 _MONTH_DAY = re.compile(

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from privault.detect._scan import word_gate
+from privault.detect._scan import plain_led, word_gate
 from privault.detect._trie import WORD, word_start_pattern
 from privault.detect._types import Finding
 from privault.detect.recognizer import TextView
@@ -37,9 +37,8 @@ __all__ = ["AddressRecognizer", "location_recognizers"]
 _STATE = r"(?:[A-Z]{2,3})"
 _CAPS_TAIL = rf"(?:[ ](?:{CAP}|de|la|le|du|di|del|da|von|van|der|am|an|im|on|upon)){{0,3}}"
 _CAPS = CAP + _CAPS_TAIL
-#: A digit or capital: a plain class (fast to scan for: ``\d`` is a slow Unicode test)
-#: holding every character that is not ASCII, then the exact test on those.
-_DIGIT_OR_CAP = r"[0-9A-Z\u0080-\U0010ffff](?<=[\dA-Z])"
+#: A digit or capital (see ``plain_led``).
+_DIGIT_OR_CAP = plain_led("0-9A-Z", r"[\dA-Z]")
 #: "postcode city" (EU, Dutch "1234 AB", Italian "00184, Roma (RM)") and UK postcodes.
 #: Forms: ``\d{5}``, ``\d{2}-\d{3}``, ``\d{4}\s?[A-Z]{2}``, ``[A-Z]-?\d{4,5}``, ``\d{4}``, then
 #: the city; UK ``[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}``. The first character is consumed

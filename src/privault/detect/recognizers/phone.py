@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import phonenumbers
 
+from privault.detect._scan import plain_led
 from privault.detect._types import Finding
 from privault.detect.recognizer import CONTEXT_BOOST, CONTEXT_NEAR, TextView, context_regex
 
@@ -25,11 +26,12 @@ MIN_SCORE = 0.3
 #: A candidate is ``(?:\+|00)?(?:\(\+?\d{1,4}\)[ ]?)?\(?\d`` then ``_BODY``. Its first
 #: character is consumed before the left-boundary check, and a lookbehind on it picks
 #: the ways to go on (same order as that pattern), so ``re`` scans for ``[\d+(]`` only
-#: (led by a plain class, fast to scan for, with the exact test on non-ASCII characters).
+#: (see ``plain_led``).
 _BODY = r"[\d \t().\-/]{5,22}\d(?:[ ]?(?:x|ext\.?|#)[ ]?\d{1,5})?(?![\w]|[.,:/-]\d)"
 _CC = r"(?:\(\+?\d{1,4}\)[ ]?)?"
 _CANDIDATE = re.compile(
-    rf"[0-9+(\u0080-\U0010ffff](?<=[\d+(])(?<![\w+/.,:-].)(?:(?<=\+){_CC}\(?\d{_BODY}|(?<=0)0{_CC}\(?\d{_BODY}"
+    plain_led("0-9+(", r"[\d+(]")
+    + rf"(?<![\w+/.,:-].)(?:(?<=\+){_CC}\(?\d{_BODY}|(?<=0)0{_CC}\(?\d{_BODY}"
     rf"|(?<=\()\+?\d{{1,4}}\)[ ]?\(?\d{_BODY}|(?<=\()\d{_BODY}|(?<=\d){_BODY})"
 )
 _DATE_LIKE = re.compile(
