@@ -263,11 +263,12 @@ class PatternRecognizer:
     def analyze(self, view: TextView) -> list[Finding]:
         """Return scored findings for every pattern match that validates."""
         out: list[Finding] = []
-        if self.hints and not any(h in view.text for h in self.hints):
+        text = view.text
+        if self.hints and not any(h in text for h in self.hints):
             return out
-        if self.min_counts and all(view.text.count(c) < n for c, n in self.min_counts):
+        if self.min_counts and all(text.count(c) < n for c, n in self.min_counts):
             return out
-        if self.prefilter is not None and self.prefilter.search(view.text) is None:
+        if self.prefilter is not None and self.prefilter.search(text) is None:
             return out
         if self.requires_context and (
             self.context is None
@@ -281,9 +282,11 @@ class PatternRecognizer:
             return out
         for pat in self.patterns:
             if min_digits := pat.min_digits or self.min_digits:
-                matches = run_matches(pat.regex, view.text, view.runs(), min_digits)
+                if not view.runs():
+                    continue  # no run of digits: nothing to scan
+                matches = run_matches(pat.regex, text, view.runs(), min_digits)
             else:
-                matches = pat.regex.finditer(view.text)
+                matches = pat.regex.finditer(text)
             for m in matches:
                 start, end = m.span(pat.group)
                 if start >= end or (self.validator and not self.validator(m.group(pat.group))):

@@ -207,8 +207,11 @@ class PersonRuleRecognizer:
         return out
 
     def _emit(self, start: int, value: str, score: float, label: str) -> list[Finding]:
-        value = _trim_name(value) if label != "title" else value
-        first = value.split(" ")[0]
+        if " " not in value:  # one word (most given names): nothing to trim
+            first = value
+        else:
+            value = _trim_name(value) if label != "title" else value
+            first = value.split(" ")[0]
         if not value or (label != "title" and first.lower() in NOT_NAMES):
             return []
         if label != "title" and first.rstrip(".") in _TITLES:
