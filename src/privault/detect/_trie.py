@@ -4,6 +4,12 @@ Python's ``re`` tries the alternatives of ``(?:alpha|beta|...)`` one after the
 other at every position, so a list of a few hundred words costs a few hundred
 comparisons per character. Factoring common prefixes (``a(?:lpha|pple)``)
 leaves one comparison per character and branch: 4-5x faster on word lists.
+
+A word-bounded list still starts at most letters of a text ("name", "user",
+"cc"… start with most letters), and ``re`` tries the trie at each of them.
+:func:`word_start_pattern` consumes the character *before* the word instead,
+so ``re`` jumps with its character-set scan from one non-letter to the next
+and tries the trie only there (3-4x fewer attempts on prose).
 """
 
 from __future__ import annotations
@@ -11,7 +17,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-__all__ = ["trie_pattern"]
+__all__ = ["WORD", "trie_pattern", "word_start_pattern"]
+
+#: The group of a :func:`word_start_pattern` match that holds the word.
+WORD = "w"
 
 _Node = dict[str, "_Node"]
 _END = ""
@@ -39,6 +48,28 @@ def trie_pattern(words: Iterable[str], left: str | None = None) -> str:
             node = node.setdefault(ch, {})
         node[_END] = {}
     return _emit(root, left) if root else "(?!)"
+
+
+def word_start_pattern(words: Iterable[str], before: str) -> str:
+    r"""Return a regex source: one character of class ``before``, then one of ``words``.
+
+    Same matches as ``trie_pattern(words, left=L)`` when ``before`` is the
+    complement of ``L`` (``[^a-z]`` for ``[a-z]``), with the word in group
+    :data:`WORD`, provided the regex runs on ``"\n" + text`` (so a word at
+    offset 0 has a character before it; see ``TextView.padded``): offsets in
+    the text are then one less. A match consumes the character before its word
+    but never the one after it, so consecutive words are all found.
+
+    ``re`` scans fastest for a plain class (``[^a-z]``); a class with a
+    Unicode category (``\W``) is slow to test at each character, so give a
+    plain superset followed by an exact lookbehind: ``[^a-z](?<=[\W\d_])``.
+
+    Args:
+        words: literal strings (see :func:`trie_pattern`).
+        before: regex source matching one character (not a letter of a word, and
+            ``"\n"``).
+    """
+    return f"{before}(?P<{WORD}>{trie_pattern(words)})"
 
 
 def _emit(node: _Node, left: str | None = None) -> str:

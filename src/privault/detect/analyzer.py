@@ -135,10 +135,14 @@ class Analyzer:
         out: list[list[Finding]] = []
         index = 0
         for plan in plans:
-            kept: list[Finding] = []
-            for chunk in plan:
-                kept.extend(_owned(chunk, found[index] + ner[index]))
+            if len(plan) == 1:  # most texts: one chunk, the whole text, which owns every finding
+                kept = found[index] + ner[index]
                 index += 1
+            else:
+                kept = []
+                for chunk in plan:
+                    kept.extend(_owned(chunk, found[index] + ner[index]))
+                    index += 1
             out.append(self._finish(texts[len(out)], kept, wanted))
         return out
 

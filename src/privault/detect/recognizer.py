@@ -16,10 +16,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, cast, runtime_checkable
+from typing import Protocol, runtime_checkable
 
-from privault.detect._scan import Run, WordGate, number_runs, run_matches, words
-from privault.detect._trie import trie_pattern
+from privault.core.errors import InvalidInput
+from privault.detect._scan import RUN_MIN_DIGITS, Run, WordGate, number_runs, run_matches, words
+from privault.detect._trie import trie_pattern, word_start_pattern
 from privault.detect._types import Finding
 from privault.detect.validators import Validator
 
@@ -29,6 +30,7 @@ __all__ = [
     "Recognizer",
     "TextView",
     "context_regex",
+    "context_scan",
 ]
 
 #: How far before / after a span context words are looked for (characters).
@@ -55,6 +57,17 @@ def context_regex(words: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile(rf"{trie_pattern(alts, left='[a-z0-9]')}(?![a-z])")
 
 
+def context_scan(words: Iterable[str]) -> re.Pattern[str]:
+    """Compile context words for a whole-text search of ``TextView.padded(lower=True)``.
+
+    Finds a match exactly when :func:`context_regex` finds one in the lower-cased
+    text, led by the character before the word (see
+    :func:`~privault.detect._trie.word_start_pattern`): faster on long texts.
+    """
+    alts = sorted({w.lower() for w in words if w}, key=len, reverse=True)
+    return re.compile(word_start_pattern(alts, "[^a-z0-9]") + "(?![a-z])")
+
+
 @dataclass(frozen=True, slots=True)
 class TextView:
     """The text under analysis, with derived forms computed once.
@@ -63,12 +76,23 @@ class TextView:
         text: the original text.
         lower: ``text.lower()`` (same length for the scripts we handle).
 
-    Shared scans (:mod:`privault.detect._scan`) are computed on first use and kept.
+    The shared scans (:mod:`privault.detect._scan`) and padded forms are computed
+    once, when the view is built: nearly every text needs each of them, and a
+    plain attribute is cheaper to read, a score of times per text, than a memo.
     """
 
     text: str
     lower: str = field(default="")
-    _memo: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
+    _words: frozenset[str] = field(init=False, compare=False, repr=False)
+    _runs: list[Run] = field(init=False, compare=False, repr=False)
+    _padded: str = field(init=False, compare=False, repr=False)
+    _padded_lower: str = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_words", words(self.lower))
+        object.__setattr__(self, "_runs", number_runs(self.text))
+        object.__setattr__(self, "_padded", "\n" + self.text)
+        object.__setattr__(self, "_padded_lower", "\n" + self.lower)
 
     @classmethod
     def of(cls, text: str) -> TextView:
@@ -80,21 +104,23 @@ class TextView:
 
     def words(self) -> frozenset[str]:
         """Return the lower-case ASCII words of the text (see :func:`~._scan.words`)."""
-        got = self._memo.get("words")
-        if got is None:
-            got = self._memo["words"] = words(self.lower)
-        return cast(frozenset[str], got)
+        return self._words
 
     def runs(self) -> list[Run]:
         """Return the number runs of the text (see :func:`~._scan.number_runs`)."""
-        got = self._memo.get("runs")
-        if got is None:
-            got = self._memo["runs"] = number_runs(self.text)
-        return cast(list[Run], got)
+        return self._runs
+
+    def padded(self, *, lower: bool = False) -> str:
+        r"""Return ``"\n"`` + the text (or its lower-cased form): offsets one more.
+
+        Word-start regexes (:func:`~._trie.word_start_pattern`) and line rules run
+        on it, so a match at offset 0 has a character before it.
+        """
+        return self._padded_lower if lower else self._padded
 
     def admits(self, gate: WordGate | None) -> bool:
         """Return whether ``gate`` lets a word list possibly match (``None``: always)."""
-        return gate is None or gate.admits(self.words(), self.lower)
+        return gate is None or gate.admits(self._words, self.lower)
 
     def context_distance(
         self, start: int, end: int, regex: re.Pattern[str] | None, *, after: bool = True
@@ -157,6 +183,7 @@ class Pattern:
         group: the group holding the value (0 = whole match).
         scores: optional ``(group, {text: score})``: the base score is looked up by the
             text of that group (one regex for several notations), ``score`` otherwise.
+        min_digits: as :attr:`PatternRecognizer.min_digits`, for this pattern only.
 
     """
 
@@ -165,6 +192,11 @@ class Pattern:
     score: float
     group: int | str = 0
     scores: tuple[str, Mapping[str, float]] | None = None
+    min_digits: int = 0
+
+    def __post_init__(self) -> None:
+        if 0 < self.min_digits < RUN_MIN_DIGITS:
+            raise InvalidInput(f"min_digits must be 0 or at least {RUN_MIN_DIGITS}")
 
     def base(self, m: re.Match[str]) -> float:
         """Return the base score of match ``m``."""
@@ -186,14 +218,20 @@ class PatternRecognizer:
         context: words that raise the score when near a match.
         hints: substrings one of which must occur for the patterns to run.
         min_counts: ``(char, n)`` pairs: the patterns run only if some ``char`` occurs
-            at least ``n`` times (a MAC address has five ``:`` or ``-``).
+            at least ``n`` times (a dotted-quad IP address has three ``.``).
+        prefilter: a literal-led regex found inside every match (a MAC address holds
+            ``:hh:hh:``): the patterns run only on texts where it is found, and it
+            scans much faster than a pattern led by a lookbehind.
         adjacent_negative: words that drop a match when they end right before it
             (at most one space between): "follow up by 2021-06-01" is a deadline.
         negative_context: words that, when nearer than any context word, drop a match.
         context_gate: the context words' :class:`~._scan.WordGate`: with
             ``requires_context``, texts it rejects are skipped before any scan.
+        context_scan: the context words as :func:`context_scan`: with
+            ``requires_context``, searched instead of ``context`` on the whole text.
         min_digits: when > 0, every pattern is digit-led, stays inside a number
-            run and holds at least this many digits: only such runs are scanned
+            run and holds at least this many digits (at least
+            :data:`~._scan.RUN_MIN_DIGITS`): only such runs are scanned
             (see :func:`~._scan.run_matches`).
 
     """
@@ -207,9 +245,15 @@ class PatternRecognizer:
     requires_context: bool = False
     hints: tuple[str, ...] = ()
     min_counts: tuple[tuple[str, int], ...] = ()
+    prefilter: re.Pattern[str] | None = None
     adjacent_negative: re.Pattern[str] | None = None
     context_gate: WordGate | None = None
+    context_scan: re.Pattern[str] | None = None
     min_digits: int = 0
+
+    def __post_init__(self) -> None:
+        if 0 < self.min_digits < RUN_MIN_DIGITS:
+            raise InvalidInput(f"min_digits must be 0 or at least {RUN_MIN_DIGITS}")
 
     @property
     def entities(self) -> frozenset[str]:
@@ -219,21 +263,30 @@ class PatternRecognizer:
     def analyze(self, view: TextView) -> list[Finding]:
         """Return scored findings for every pattern match that validates."""
         out: list[Finding] = []
-        if self.hints and not any(h in view.text for h in self.hints):
+        text = view.text
+        if self.hints and not any(h in text for h in self.hints):
             return out
-        if self.min_counts and all(view.text.count(c) < n for c, n in self.min_counts):
+        if self.min_counts and all(text.count(c) < n for c, n in self.min_counts):
+            return out
+        if self.prefilter is not None and self.prefilter.search(text) is None:
             return out
         if self.requires_context and (
             self.context is None
             or not view.admits(self.context_gate)
-            or not self.context.search(view.lower)
+            or not (
+                self.context_scan.search(view.padded(lower=True))
+                if self.context_scan is not None
+                else self.context.search(view.lower)
+            )
         ):
             return out
         for pat in self.patterns:
-            if self.min_digits:
-                matches = run_matches(pat.regex, view.text, view.runs(), self.min_digits)
+            if min_digits := pat.min_digits or self.min_digits:
+                if not view.runs():
+                    continue  # no run of digits: nothing to scan
+                matches = run_matches(pat.regex, text, view.runs(), min_digits)
             else:
-                matches = pat.regex.finditer(view.text)
+                matches = pat.regex.finditer(text)
             for m in matches:
                 start, end = m.span(pat.group)
                 if start >= end or (self.validator and not self.validator(m.group(pat.group))):

@@ -24,10 +24,12 @@ TYPE_PRIORITY: tuple[str, ...] = (
     "US_BANK_NUMBER", "PHONE_NUMBER", "DATE_TIME", "LOCATION", "PERSON",
 )  # fmt: skip
 _RANK = {t: i for i, t in enumerate(TYPE_PRIORITY)}
+_UNRANKED = len(_RANK)
 
 
-def _rank(kind: str) -> int:
-    return _RANK.get(kind, len(_RANK))
+def _order(f: Finding) -> tuple[float, int, int, int, str]:
+    """Sort key: higher score, then longer span, then type priority, then start."""
+    return (-f.score, f.start - f.end, _RANK.get(f.type, _UNRANKED), f.start, f.type)
 
 
 def merge_same_type(findings: Iterable[Finding]) -> list[Finding]:
@@ -53,9 +55,9 @@ def resolve(findings: Iterable[Finding]) -> list[Finding]:
         Non-overlapping findings sorted by start offset.
     """
     merged = merge_same_type(findings)
-    order = sorted(
-        merged, key=lambda f: (-f.score, -(f.end - f.start), _rank(f.type), f.start, f.type)
-    )
+    if len(merged) < 2:
+        return merged
+    order = sorted(merged, key=_order)
     kept: list[Finding] = []
     for f in order:
         if all(f.end <= k.start or k.end <= f.start for k in kept):

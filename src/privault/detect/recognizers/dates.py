@@ -10,9 +10,15 @@ from __future__ import annotations
 
 import re
 
-from privault.detect._scan import word_gate
+from privault.detect._scan import plain_led, word_gate
 from privault.detect._trie import trie_pattern
-from privault.detect.recognizer import Pattern, PatternRecognizer, Recognizer, context_regex
+from privault.detect.recognizer import (
+    Pattern,
+    PatternRecognizer,
+    Recognizer,
+    context_regex,
+    context_scan,
+)
 from privault.detect.recognizers._words import word_set
 
 __all__ = ["date_recognizers"]
@@ -29,8 +35,10 @@ _NUMERIC = re.compile(
     rf"(?=\d)(?<![\w/.:-])(?:\d{{1,2}}([./-])\d{{1,2}}\1(?:19|20)\d{{2}}"
     rf"|(?:19|20)\d{{2}}-\d{{2}}-\d{{2}}|\d{{1,2}}([./])\d{{1,2}}\2\d{{2}}){_NO_TIME}"
 )
+#: Digit-led (see ``plain_led``), the left boundary checked after the first digit.
 _DAY_MONTH = re.compile(
-    rf"\d(?<![\w]\d)\d?(?:st|nd|rd|th)?\.?\s+(?:of\s+)?{_MONTHS}\.?,?\s+(?:19|20)\d{{2}}{_NO_TIME}"
+    plain_led("0-9", r"\d") + rf"(?<![\w].)\d?(?:st|nd|rd|th)?\.?\s+(?:of\s+)?{_MONTHS}\.?,?"
+    rf"\s+(?:19|20)\d{{2}}{_NO_TIME}"
 )
 _MONTH_DAY = re.compile(
     rf"(?<![\w]){_MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}}{_NO_TIME}"
@@ -70,7 +78,8 @@ def date_recognizers() -> list[Recognizer]:
             "personal_date",
             "DATE_TIME",
             (
-                Pattern("numeric", _NUMERIC, 0.2),
+                # every numeric form holds four digits and only run characters
+                Pattern("numeric", _NUMERIC, 0.2, min_digits=4),
                 Pattern("day_month", _DAY_MONTH, 0.2),
                 Pattern("month_day", _MONTH_DAY, 0.2),
             ),
@@ -79,5 +88,6 @@ def date_recognizers() -> list[Recognizer]:
             requires_context=True,
             adjacent_negative=_DEADLINE,
             context_gate=word_gate(_WORDS),
+            context_scan=context_scan(_WORDS),
         )
     ]

@@ -13,6 +13,7 @@ from privault.detect.recognizer import (
     Recognizer,
     TextView,
     context_regex,
+    context_scan,
 )
 from privault.detect.validators import (
     IBAN_LENGTHS,
@@ -43,8 +44,12 @@ _BANK_NEGATIVE = context_regex(
     ("phone", "mobile", "tel", "call", "fax", "order", "invoice", "ticket", "tracking",
      "passport", "license", "licence", "nhs", "ssn", "card", "id")
 )  # fmt: skip
+#: Each branch starts with a literal and checks the left boundary after it, so ``re``
+#: scans for the four leading characters instead of trying every position.
+_B58 = "[1-9A-HJ-NP-Za-km-z]{25,34}"
 _BTC = re.compile(
-    r"(?=[13bB])(?<![\w])(?:[13][1-9A-HJ-NP-Za-km-z]{25,34}|(?:bc1|BC1)[0-9A-Za-z]{11,71})(?!\w)"
+    rf"(?:1(?<!\w1){_B58}|3(?<!\w3){_B58}"
+    r"|b(?<!\wb)c1[0-9A-Za-z]{11,71}|B(?<!\wB)C1[0-9A-Za-z]{11,71})(?!\w)"
 )
 _ETH = re.compile(r"(?<![\w])0x[0-9a-fA-F]{40}(?!\w)")
 _CRYPTO_CONTEXT = context_regex(("btc", "bitcoin", "wallet", "eth", "ethereum", "crypto", "send"))
@@ -115,6 +120,7 @@ def financial_recognizers() -> list[Recognizer]:
             negative_context=_BANK_NEGATIVE,
             requires_context=True,
             context_gate=word_gate(_BANK_WORDS),
+            context_scan=context_scan(_BANK_WORDS),
             min_digits=8,
         ),
         PatternRecognizer(

@@ -18,11 +18,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from privault.detect._trie import trie_pattern
+from privault.detect._scan import plain_led, word_gate
+from privault.detect._trie import WORD, word_start_pattern
 from privault.detect._types import Finding
 from privault.detect.recognizer import TextView
 from privault.detect.recognizers._address import (
     CAP,
+    CAP_LED,
     STREETS,
     TAIL,
     line_matches,
@@ -33,28 +35,39 @@ from privault.detect.recognizers._words import NOT_NAMES, common_words, word_set
 __all__ = ["AddressRecognizer", "location_recognizers"]
 
 _STATE = r"(?:[A-Z]{2,3})"
-_CAPS = rf"{CAP}(?:[ ](?:{CAP}|de|la|le|du|di|del|da|von|van|der|am|an|im|on|upon)){{0,3}}"
+_CAPS_TAIL = rf"(?:[ ](?:{CAP}|de|la|le|du|di|del|da|von|van|der|am|an|im|on|upon)){{0,3}}"
+_CAPS = CAP + _CAPS_TAIL
+#: A digit or capital (see ``plain_led``).
+_DIGIT_OR_CAP = plain_led("0-9A-Z", r"[\dA-Z]")
 #: "postcode city" (EU, Dutch "1234 AB", Italian "00184, Roma (RM)") and UK postcodes.
+#: Forms: ``\d{5}``, ``\d{2}-\d{3}``, ``\d{4}\s?[A-Z]{2}``, ``[A-Z]-?\d{4,5}``, ``\d{4}``, then
+#: the city; UK ``[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}``. The first character is consumed
+#: before the left-boundary check and each form goes on after it (a lookbehind picks
+#: the forms that start with it), so ``re`` scans for digits and capitals only.
 _POSTAL = re.compile(
-    rf"(?=[\dA-Z])(?<![\w-])(?:(?P<pc>(?:\d{{5}}|\d{{2}}-\d{{3}}|\d{{4}}\s?[A-Z]{{2}}|[A-Z]-?\d{{4,5}}|\d{{4}})"
-    rf",?[ ]{_CAPS}(?:[ ]\([A-Z]{{2}}\))?(?:,?[ ]{_STATE}(?:[ ]\d{{3,5}})?)?)"
-    rf"|(?P<uk>[A-Z]{{1,2}}\d[A-Z\d]?\s\d[A-Z]{{2}}))(?![\w@])"
+    rf"{_DIGIT_OR_CAP}(?<![\w-].)(?:(?P<pc>(?:(?<=\d)\d{{4}}|(?<=\d)\d-\d{{3}}|(?<=\d)\d{{3}}\s?[A-Z]{{2}}"
+    rf"|(?<=[A-Z])-?\d{{4,5}}|(?<=\d)\d{{3}}),?[ ]{_CAPS}(?:[ ]\([A-Z]{{2}}\))?"
+    rf"(?:,?[ ]{_STATE}(?:[ ]\d{{3,5}})?)?)"
+    r"|(?P<uk>(?<=[A-Z])[A-Z]?\d[A-Z\d]?\s\d[A-Z]{2}))(?![\w@])"
 )
 #: City-led forms, scanned only on lines where their number part occurs (see ``line_matches``):
 #: "City, ST 12345" / "City, AB T2P 1J9", and "City 560001" / "City - 560 001" (Indian PIN).
 _CITY_POSTAL = (
     (
         "csz",
-        re.compile(r"[A-Z]{2,3},?[ ](?:\d{4}|[A-Z]\d[A-Z])"),
+        # "ST 1234" / "ST, T2P": led by the space (a literal: fast to scan for)
         re.compile(
-            rf"(?<![\w-]){_CAPS},?[ ]{_STATE},?[ ]"
+            rf"(?P<{WORD}>[ ])(?:(?<=[A-Z]{{2}}[ ])|(?<=[A-Z]{{2}},[ ]))(?:\d{{4}}|[A-Z]\d[A-Z])"
+        ),
+        re.compile(
+            rf"{CAP_LED}{_CAPS_TAIL},?[ ]{_STATE},?[ ]"
             r"(?:\d{5}(?:-\d{4})?|\d{4}|[A-Z]\d[A-Z]\s?\d[A-Z]\d)(?![\w@])"
         ),
     ),
     (
         "pin",
-        re.compile(r"[ ][1-9]\d{2}[ ]?\d{3}(?!\d)"),
-        re.compile(rf"(?<![\w-]){CAP}(?:[ ]{CAP})?(?:[ ]-)?[ ][1-9]\d{{2}}[ ]?\d{{3}}(?![\w@])"),
+        re.compile(rf"(?P<{WORD}>[ ][1-9]\d{{2}}[ ]?\d{{3}})(?!\d)"),
+        re.compile(rf"{CAP_LED}(?:[ ]{CAP})?(?:[ ]-)?[ ][1-9]\d{{2}}[ ]?\d{{3}}(?![\w@])"),
     ),
 )
 _POSTAL_SCORES = {"pc": 0.6, "csz": 0.65, "uk": 0.55, "pin": 0.6}
@@ -68,27 +81,18 @@ _CITY_STRONG = word_set(
     "near city town hometown born"
 )
 _CITY_WEAK = word_set("from to in at visiting visit office branch")
-_CITY_TRIGGER = re.compile(trie_pattern(_CITY_STRONG | _CITY_WEAK, left="[a-z]") + r"(?![a-z])")
+#: Runs on the padded lower-cased text (see ``word_start_pattern``).
+_CITY_TRIGGER = re.compile(word_start_pattern(_CITY_STRONG | _CITY_WEAK, "[^a-z]") + r"(?![a-z])")
+_FIELD_KEYS = (
+    "city", "town", "location", "address", "addr", "home address", "postal address", "street",
+    "place of birth", "birthplace", "hometown", "municipality", "village",
+)  # fmt: skip
+#: Texts without a key word (a word of the text, when the key is matched) have no field.
+_FIELD_WORDS = word_gate(_FIELD_KEYS)
 #: Key-value fields holding a place: ``city="Lyon"``, ``"town": "Ely"``, ``Address: 5 Elm St``.
+#: Runs on the padded text (see ``word_start_pattern``).
 _FIELD = re.compile(
-    trie_pattern(
-        (
-            "city",
-            "town",
-            "location",
-            "address",
-            "addr",
-            "home address",
-            "postal address",
-            "street",
-            "place of birth",
-            "birthplace",
-            "hometown",
-            "municipality",
-            "village",
-        ),
-        left=r"[\w.]",
-    )
+    word_start_pattern(_FIELD_KEYS, r"[^a-zA-Z0-9_.](?<=[^\w.])")
     + r"""(?![\w])["']?[ ]?[:=][ ]?(?:"(?P<q>[^"\n]{2,80})"|'(?P<s>[^'\n]{2,80})'"""
     + rf"""|(?P<v>(?:\d|{CAP})[^\n|;"<>]{{1,80}}?))(?=[ ]*(?:[|;"<>\n]|$|[ ]{{2}}|\w+=))"""
 )
@@ -108,7 +112,7 @@ class AddressRecognizer:
 
     def analyze(self, view: TextView) -> list[Finding]:
         """Return address and city spans."""
-        out = self._streets(view) + self._postal(view.text) + self._fields(view.text)
+        out = self._streets(view) + self._postal(view) + self._fields(view)
         out += self._cities(view)
         return [f for f in out if f.end - f.start >= 3]
 
@@ -116,23 +120,22 @@ class AddressRecognizer:
         text = view.text
         out: list[Finding] = []
         for street in STREETS:
-            if not view.admits(street.words) or (
-                street.gate and not any(w in view.lower for w in street.gate)
-            ):
+            if not view.admits(street.words):
                 continue
-            hint_text = view.lower if street.hint_lower else text
+            hint_text = view.padded(lower=street.hint_lower)
             for m in line_matches(street.regex, street.hint, text, hint_text):
                 tail = TAIL.match(text, m.end())
                 end = rstrip_span(text, m.start(), tail.end() if tail else m.end())
                 out.append(self._make(m.start(), end, street.score, street.name))
         return out
 
-    def _postal(self, text: str) -> list[Finding]:
+    def _postal(self, view: TextView) -> list[Finding]:
+        text = view.text
         out: list[Finding] = []
         common = common_words()
         found = [(m.lastgroup or "pc", m) for m in _POSTAL.finditer(text)]
         for kind, hint, regex in _CITY_POSTAL:
-            found.extend((kind, m) for m in line_matches(regex, hint, text))
+            found.extend((kind, m) for m in line_matches(regex, hint, text, view.padded()))
         for kind, m in found:
             first = m.group().split(" ")[0].lower()
             if kind == "pin" and (first in NOT_NAMES or first in common):
@@ -141,11 +144,14 @@ class AddressRecognizer:
             out.append(self._make(m.start(), end, _POSTAL_SCORES[kind], kind))
         return out
 
-    def _fields(self, text: str) -> list[Finding]:
+    def _fields(self, view: TextView) -> list[Finding]:
+        text = view.text
         out: list[Finding] = []
-        for m in _FIELD.finditer(text):
+        if not view.admits(_FIELD_WORDS):
+            return out
+        for m in _FIELD.finditer(view.padded()):
             group = "q" if m.group("q") else "s" if m.group("s") else "v"
-            start, end = m.span(group)
+            start, end = m.start(group) - 1, m.end(group) - 1
             value = text[start:end].strip()
             if not value or value.split(" ")[0].lower() in NOT_NAMES:
                 continue
@@ -158,12 +164,13 @@ class AddressRecognizer:
     def _cities(self, view: TextView) -> list[Finding]:
         out: list[Finding] = []
         strong_until = -1
-        for w in _CITY_TRIGGER.finditer(view.lower):
-            if w.group() in _CITY_STRONG:
-                strong_until = w.end() + 40
-            m = _CITY_AT.match(view.text, w.end() + 1)
+        for w in _CITY_TRIGGER.finditer(view.padded(lower=True)):
+            start, end = w.start(WORD) - 1, w.end() - 1
+            if w.group(WORD) in _CITY_STRONG:
+                strong_until = end + 40
+            m = _CITY_AT.match(view.text, end + 1)
             if m is not None and m.group("v").lower() not in NOT_NAMES:
-                score = 0.6 if w.start() <= strong_until else 0.3
+                score = 0.6 if start <= strong_until else 0.3
                 out.append(self._make(m.start("v"), m.end("v"), score, "city"))
         for m in _PIPE_LAST.finditer(view.text):
             out.append(self._make(m.start("v"), m.end("v"), 0.55, "city"))

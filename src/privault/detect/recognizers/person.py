@@ -10,10 +10,10 @@ next to the NER backend (their spans are merged with the model's).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
-from privault.detect._trie import trie_pattern
+from privault.detect._trie import WORD, trie_pattern, word_start_pattern
 from privault.detect._types import Finding
 from privault.detect.recognizer import TextView
 from privault.detect.recognizers._words import NOT_NAMES, first_names, word_set
@@ -30,8 +30,12 @@ _PARTICLE = (
     r"|la|ter|ten|zu|bin|al|el)"
 )
 _TOKEN = rf"(?:{_WORD}|[{_UP}]\.|{_PARTICLE}[ ]{_WORD})"
-_NAME = rf"(?P<n>{_WORD}(?:[ ]{_TOKEN}){{0,3}})"
-_NAME_UPPER = rf"(?P<u>[{_UP}]{{2,}}(?:[ ][{_UP}]{{2,}}){{1,2}})(?![\w])"
+#: ``_WORD`` that never gives letters back: in the line rules below nothing that may
+#: follow a word starts with a letter or an apostrophe, so backtracking into a word
+#: cannot succeed (``_NAME_AT`` keeps ``_WORD``: "J. Smith's." gives back "'s").
+_WORD_LINE = _WORD.replace(r"['\u2019])+", r"['\u2019])++")
+_TOKEN_LINE = rf"(?:{_WORD_LINE}|[{_UP}]\.|{_PARTICLE}[ ]{_WORD_LINE})"
+_NAME = rf"(?P<n>{_WORD_LINE}(?:[ ]{_TOKEN_LINE}){{0,3}})"
 
 _TITLES = word_set(
     "Mr Mrs Ms Miss Mx Dr Prof Sir Dame Herr Frau Mme Mlle Monsieur Madame Sr Sra Srta Sig Rev "
@@ -90,9 +94,19 @@ _NAME_AT = re.compile(rf"{_WORD}(?:[ ]{_TOKEN}){{0,3}}")
 _INITIAL_NAME_AT = re.compile(rf"[{_UP}]\.[ ]{_WORD}(?:[ ]{_WORD})?(?![\w.])")
 #: Between a trigger and the name: a dot, "#", ":", "=", "-" or quotes (JSON / logfmt keys).
 _GAP = re.compile(r"""\.?[ ]*(?:["']?[ ]*[:#,=-][ ]*["']?[ ]*)?""")
-_UPPER_NAMES = re.compile(rf"(?=[{_UP}])(?<![\w@.]){_NAME_UPPER}")
+#: Upper-case runs ("MARIA LOPEZ"); the left boundary is checked after the first
+#: capital, so ``re`` scans for capitals instead of trying every position.
+_UPPER_NAMES = re.compile(
+    rf"(?P<u>[{_UP}](?<![\w@.][{_UP}])[{_UP}]+(?:[ ][{_UP}]{{2,}}){{1,2}})(?![\w])"
+)
 #: A capitalised word (the start is checked in Python: not inside another word).
 _CAP_WORD = re.compile(rf"[{_UP}](?:[^\W\d_]|['\u2019](?=[^\W\d_]))*")
+#: Where a capitalised word cannot go on (the end of a ``_CAP_WORD`` match).
+_CAP_END = r"(?![^\W\d_]|['\u2019][^\W\d_])"
+#: The dot of a one-letter capitalised word followed by ". " ("J. Smith"): literal-led.
+_INITIAL_DOT = re.compile(rf"\.(?<=[{_UP}]\.)(?=[ ])")
+#: Characters that, right before a capitalised word, make it no name start.
+_NOT_BEFORE_NAME = "@._/\\'\u2019"
 #: A lower-case particle right after a title: "Mrs. van Boven".
 _PARTICLE_NAME_AT = re.compile(rf"(?:{_PARTICLE})[ ]{_WORD}(?:[ ]{_WORD})?")
 
@@ -100,13 +114,32 @@ _PARTICLE_NAME_AT = re.compile(rf"(?:{_PARTICLE})[ ]{_WORD}(?:[ ]{_WORD})?")
 _LETTER = r"[^\W\d_]"
 
 
-def _literal_regex(words: Iterable[str]) -> re.Pattern[str]:
-    """Word-bounded alternation of ``words``, prefix-factored for speed."""
-    return re.compile(trie_pattern(words, left=_LETTER) + rf"(?!{_LETTER}|['\u2019]{_LETTER})")
+_AFTER_WORD = rf"(?!{_LETTER}|['\u2019]{_LETTER})"
 
 
-_TITLE_RE = _literal_regex(_TITLES)
-_TRIGGER_RE = _literal_regex(set(_TRIGGERS))
+@cache
+def _given_name_regex() -> re.Pattern[str]:
+    """The given names that are whole capitalised words, as one trie (built on first use).
+
+    ``re`` then finds the few capitalised words that are given names instead of
+    Python looking up every capitalised word of the text in the list.
+    """
+    names = (n for n in first_names() if _CAP_WORD.fullmatch(n))
+    return re.compile(trie_pattern(names) + _CAP_END)
+
+
+#: Titles start with a capital: ``re`` scans for those quickly, so the trie guards its left.
+_TITLE_RE = re.compile(trie_pattern(_TITLES, left=_LETTER) + _AFTER_WORD)
+#: Greetings and labels start with most letters: a word-start regex on the padded lower text.
+#: The gap after the word is looked at ahead (group ``g``; it holds no letter, so the
+#: lower-cased text gives the original's): a name can only start where it ends.
+_TRIGGER_RE = re.compile(
+    word_start_pattern(set(_TRIGGERS), r"[^a-z](?<=[\W\d_])")
+    + _AFTER_WORD
+    + rf"(?=(?P<g>{_GAP.pattern}))"
+)
+#: The characters of ``[_UP]``: every name (``_NAME_AT``) starts with one.
+_UP_CHARS = frozenset(c for c in map(chr, range(0x180)) if re.match(f"[{_UP}]", c))
 
 
 def _trim_name(value: str) -> str:
@@ -134,11 +167,11 @@ class PersonRuleRecognizer:
         """Return person-name spans found by the rules and the given-name list."""
         text = view.text
         out: list[Finding] = []
-        lines = "\n" + text  # offsets in ``lines`` are one more than in ``text``
+        lines = view.padded()  # offsets in ``lines`` are one more than in ``text``
         for label, regex, score in _LINE_RULES:
             for m in regex.finditer(lines):
                 out.extend(self._emit(m.start("n") - 1, m.group("n"), score, label))
-        out.extend(self._titled(text))
+        out.extend(self._titled(view))
         out.extend(self._triggered(view))
         out.extend(self._given_names(text))
         for m in _UPPER_NAMES.finditer(text):
@@ -146,12 +179,14 @@ class PersonRuleRecognizer:
                 out.append(Finding("PERSON", m.start(), m.end(), 0.65, f"{self.name}:upper"))
         return out
 
-    def _titled(self, text: str) -> list[Finding]:
+    def _titled(self, view: TextView) -> list[Finding]:
         """Names right after a title ("Dr. Ruiz", "Mrs van Boven")."""
         out: list[Finding] = []
+        text = view.text
         for t in _TITLE_RE.finditer(text):
-            pos = _GAP.match(text, t.end())
-            at = pos.end() if pos else t.end()
+            end = t.end()
+            pos = _GAP.match(text, end)
+            at = pos.end() if pos else end
             m = _NAME_AT.match(text, at) or _PARTICLE_NAME_AT.match(text, at)
             if m is not None:
                 out.extend(self._emit(m.start(), m.group(), 0.85, "title"))
@@ -160,17 +195,23 @@ class PersonRuleRecognizer:
     def _triggered(self, view: TextView) -> list[Finding]:
         """Names right after a greeting or label word ("Dear", "Patient:", "name=")."""
         out: list[Finding] = []
-        for t in _TRIGGER_RE.finditer(view.lower):
-            label, score = _TRIGGERS[t.group()]
-            pos = _GAP.match(view.text, t.end())
-            m = _NAME_AT.match(view.text, pos.end() if pos else t.end())
+        text = view.text
+        for t in _TRIGGER_RE.finditer(view.padded(lower=True)):
+            at = t.end("g") - 1
+            if text[at : at + 1] not in _UP_CHARS:
+                continue  # most label words are followed by a lower-case word
+            label, score = _TRIGGERS[t.group(WORD)]
+            m = _NAME_AT.match(text, at)
             if m is not None:
                 out.extend(self._emit(m.start(), m.group(), score, label))
         return out
 
     def _emit(self, start: int, value: str, score: float, label: str) -> list[Finding]:
-        value = _trim_name(value) if label != "title" else value
-        first = value.split(" ")[0]
+        if " " not in value:  # one word (most given names): nothing to trim
+            first = value
+        else:
+            value = _trim_name(value) if label != "title" else value
+            first = value.split(" ")[0]
         if not value or (label != "title" and first.lower() in NOT_NAMES):
             return []
         if label != "title" and first.rstrip(".") in _TITLES:
@@ -180,23 +221,29 @@ class PersonRuleRecognizer:
         return [Finding("PERSON", start, start + len(value), score, f"{self.name}:{label}")]
 
     def _given_names(self, text: str) -> list[Finding]:
-        """Capitalised runs starting with a known given name, and "J. Smith" initials."""
-        names = first_names()
+        """Capitalised words that are a known given name, and "J. Smith" initials.
+
+        Candidates: the given-name words (one trie scan) and one-letter capitalised
+        words before ". ", in text order; a candidate right after a letter or one of
+        ``_NOT_BEFORE_NAME`` is inside another word, and one inside a name already
+        reported is skipped.
+        """
+        hits = [(m.start(), True) for m in _given_name_regex().finditer(text)]
+        hits += [(m.start() - 1, False) for m in _INITIAL_DOT.finditer(text)]
+        hits.sort()
         out: list[Finding] = []
         covered = 0
-        for w in _CAP_WORD.finditer(text):
-            start = w.start()
-            if start < covered or (start and (text[start - 1].isalpha() or text[start - 1] in
-                                              "@._/\\'\u2019")):  # fmt: skip
+        for start, given in hits:
+            before = text[start - 1] if start else ""
+            if start < covered or before.isalpha() or (before and before in _NOT_BEFORE_NAME):
                 continue
-            word = w.group()
-            if word in names:
+            if given:
                 m = _NAME_AT.match(text, start)
                 if m is not None:
                     score = 0.7 if " " in m.group() else 0.5
                     out.extend(self._emit(start, m.group(), score, "given"))
                     covered = m.end()
-            elif len(word) == 1 and (m := _INITIAL_NAME_AT.match(text, start)) is not None:
+            elif (m := _INITIAL_NAME_AT.match(text, start)) is not None:
                 out.append(Finding("PERSON", start, m.end(), 0.5, f"{self.name}:initial"))
         return out
 

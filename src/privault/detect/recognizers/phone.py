@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import phonenumbers
 
+from privault.detect._scan import plain_led
 from privault.detect._types import Finding
 from privault.detect.recognizer import CONTEXT_BOOST, CONTEXT_NEAR, TextView, context_regex
 
@@ -22,9 +23,16 @@ DEFAULT_REGIONS: tuple[str, ...] = ("US", "GB", "DE", "FR", "IN", "IT", "ES", "N
 
 #: Candidates whose best possible score (shape + context) stays below this are not parsed.
 MIN_SCORE = 0.3
+#: A candidate is ``(?:\+|00)?(?:\(\+?\d{1,4}\)[ ]?)?\(?\d`` then ``_BODY``. Its first
+#: character is consumed before the left-boundary check, and a lookbehind on it picks
+#: the ways to go on (same order as that pattern), so ``re`` scans for ``[\d+(]`` only
+#: (see ``plain_led``).
+_BODY = r"[\d \t().\-/]{5,22}\d(?:[ ]?(?:x|ext\.?|#)[ ]?\d{1,5})?(?![\w]|[.,:/-]\d)"
+_CC = r"(?:\(\+?\d{1,4}\)[ ]?)?"
 _CANDIDATE = re.compile(
-    r"(?=[\d+(])(?<![\w+/.,:-])(?:\+|00)?(?:\(\+?\d{1,4}\)[ ]?)?\(?\d[\d \t().\-/]{5,22}\d"
-    r"(?:[ ]?(?:x|ext\.?|#)[ ]?\d{1,5})?(?![\w]|[.,:/-]\d)"
+    plain_led("0-9+(", r"[\d+(]")
+    + rf"(?<![\w+/.,:-].)(?:(?<=\+){_CC}\(?\d{_BODY}|(?<=0)0{_CC}\(?\d{_BODY}"
+    rf"|(?<=\()\+?\d{{1,4}}\)[ ]?\(?\d{_BODY}|(?<=\()\d{_BODY}|(?<=\d){_BODY})"
 )
 _DATE_LIKE = re.compile(
     r"^\d{1,4}([./-])\d{1,2}\1\d{1,4}$|^\d+(?:\.\d+){3,}$|^\[?\d+\.\d+\]?$|^\d{1,3} \d{1,4}$"
@@ -64,22 +72,21 @@ class PhoneRecognizer:
         out: list[Finding] = []
         for m in _CANDIDATE.finditer(view.text):
             value = m.group().rstrip(" \t(-")
+            core = _core(value)
+            if core is None:
+                continue  # no phone shape: skip the context look-up (most candidates)
             start, end = m.start(), m.start() + len(value)
             delta = _context_delta(view, start, end)
             if _best_score(value) + delta < MIN_SCORE:
                 continue  # cannot become a useful finding: skip the costly parse
-            base = self._base_score(value, 1.0 - delta)
+            base = self._base_score(core, 1.0 - delta)
             score = base + delta
             if base > 0.0 and score > 0.0:
                 out.append(Finding("PHONE_NUMBER", start, end, min(1.0, score), self.name))
         return out
 
-    def _base_score(self, value: str, ceiling: float = 1.0) -> float:
-        """Score ``value`` by parsing; scores at or above ``ceiling`` are not told apart."""
-        core = _EXT.sub("", value)
-        digits = sum(c.isdigit() for c in core)
-        if not 7 <= digits <= 15 or _DATE_LIKE.match(core):
-            return 0.0
+    def _base_score(self, core: str, ceiling: float = 1.0) -> float:
+        """Score ``core`` (see :func:`_core`) by parsing; scores >= ``ceiling`` are alike."""
         if core.startswith("00"):
             core = "+" + core[2:]
         if core.startswith(("+", "(+")):
@@ -92,6 +99,15 @@ class PhoneRecognizer:
             if score > 0.0:
                 return score
         return 0.0
+
+
+def _core(value: str) -> str | None:
+    """Return ``value`` without its extension, or ``None`` when no phone can have its shape."""
+    core = _EXT.sub("", value) if "x" in value or "#" in value else value
+    digits = sum(map(str.isdigit, core))
+    if not 7 <= digits <= 15 or _DATE_LIKE.match(core):
+        return None
+    return core
 
 
 def _best_score(value: str) -> float:

@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from privault.detect._scan import run_matches
+from privault.detect._trie import trie_pattern
 from privault.detect._types import Finding
 from privault.detect.recognizer import TextView, context_regex
 
@@ -31,7 +32,7 @@ _PEM = (
 _TOKENS: tuple[tuple[str, tuple[str, ...], re.Pattern[str], float], ...] = (
     ("aws_key_id", _AWS_PREFIXES,
      re.compile(rf"(?<![A-Z0-9])(?:{'|'.join(_AWS_PREFIXES)})[A-Z0-9]{{16}}(?![A-Z0-9])"), 0.95),
-    ("github", ("gh", "github_pat_"),
+    ("github", ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
      re.compile(r"(?<!\w)(?:gh[pousr]_[A-Za-z0-9]{30,255}|github_pat_\w{22,255})"), 0.95),
     ("slack", ("xox",), re.compile(r"(?<!\w)xox[abposre]-[A-Za-z0-9-]{10,250}"), 0.95),
     ("stripe", ("_live_", "_test_", "whsec_"),
@@ -42,6 +43,8 @@ _TOKENS: tuple[tuple[str, tuple[str, ...], re.Pattern[str], float], ...] = (
      re.compile(r"(?<![\w.])eyJ[\w-]{5,}\.eyJ[\w-]{5,}\.[\w-]{5,}"), 0.95),
     ("pem", ("-----BEGIN",), re.compile(_PEM, re.DOTALL), 1.0),
 )  # fmt: skip
+#: Every hint of ``_TOKENS`` in one scan: most texts hold none, and skip all the tokens.
+_TOKEN_HINT = re.compile(trie_pattern(h for _, hints, _, _ in _TOKENS for h in hints))
 #: BitLocker recovery keys (48 digits): scanned only inside long number runs.
 _BITLOCKER = re.compile(r"(?<![\d-])\d{6}(?:-\d{6}){7}(?![\d-])")
 _KEYWORD_HINT = re.compile(
@@ -178,26 +181,33 @@ class SecretRecognizer:
     def analyze(self, view: TextView) -> list[Finding]:
         """Return secret values found by any of the three sources."""
         text = view.text
-        out = [
-            Finding("SECRET", m.start(), m.end(), score, f"{self.name}:{label}")
-            for label, hints, regex, score in _TOKENS
-            if any(h in text for h in hints)
-            for m in regex.finditer(text)
-        ]
+        out = (
+            [
+                Finding("SECRET", m.start(), m.end(), score, f"{self.name}:{label}")
+                for label, hints, regex, score in _TOKENS
+                if any(h in text for h in hints)
+                for m in regex.finditer(text)
+            ]
+            if _TOKEN_HINT.search(text)
+            else []
+        )
         out.extend(
             Finding("SECRET", m.start(), m.end(), 0.9, f"{self.name}:bitlocker")
             for m in run_matches(_BITLOCKER, text, view.runs(), 48)
         )
-        if _KEYWORD_HINT.search(view.lower):
-            out.extend(self._anchored(view))
+        if hint := _KEYWORD_HINT.search(view.lower):
+            # every keyword holds a hint (in an ASCII text, whose lower-cased form is exact)
+            # and no line break: no keyword starts before the first hint's line
+            first = view.lower.rfind("\n", 0, hint.start()) + 1 if text.isascii() else 0
+            out.extend(self._anchored(view, first))
             out.extend(self._replies(view))
             out.extend(self._entropic(view))
         return out
 
-    def _anchored(self, view: TextView) -> list[Finding]:
+    def _anchored(self, view: TextView, first: int = 0) -> list[Finding]:
         out: list[Finding] = []
         text = view.text
-        for m in _ANCHORED.finditer(text):
+        for m in _ANCHORED.finditer(text, first):
             start, end = _clean_value(text, m.start("v"), m.end("v"))
             value = text[start:end]
             keyword = m.group(0)[: m.start("v") - m.start()]
@@ -219,7 +229,7 @@ class SecretRecognizer:
         out: list[Finding] = []
         for m in _HIGH_ENTROPY.finditer(view.text):
             value = m.group()
-            if shannon_entropy(value) < self.entropy_bits or not _mixed(value):
+            if not _mixed(value) or shannon_entropy(value) < self.entropy_bits:
                 continue
             boost = view.boost(m.start(), m.end(), _CRED_CONTEXT)
             if boost > 0.0:
