@@ -110,8 +110,8 @@ def serve(port: int, workers: int) -> None:
     """The server process: the installation in the environment, as ``privault serve`` runs it.
 
     One worker: the app over an open platform in this process (SQLite). More:
-    uvicorn worker processes, each building its app with the same factory
-    ``privault serve --workers`` uses (PostgreSQL).
+    worker processes started as ``privault serve --workers`` starts them
+    (PostgreSQL).
     """
     import uvicorn
 
@@ -119,13 +119,15 @@ def serve(port: int, workers: int) -> None:
     from privault.core.settings import load_settings
     from privault.interfaces.api import create_app
 
-    run = {"host": "127.0.0.1", "port": port, "log_level": "warning", "access_log": False}
+    run = {"log_level": "warning", "access_log": False}
     if workers > 1:
-        uvicorn.run("privault.interfaces.api.workers:app", factory=True, workers=workers, **run)
+        from privault.interfaces.api.workers import serve_workers
+
+        serve_workers(workers, "127.0.0.1", port, **run)
         return
     platform = open_platform(load_settings())
     platform.monitor.start_background()  # as `privault serve` does
-    uvicorn.run(create_app(platform, _limits(), web=False), **run)
+    uvicorn.run(create_app(platform, _limits(), web=False), host="127.0.0.1", port=port, **run)
 
 
 async def closed_loop(

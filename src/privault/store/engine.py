@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import threading
+import time
 import weakref
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DisconnectionError
 from sqlalchemy.pool import StaticPool
 
 from privault.core.errors import ConfigurationError
@@ -54,8 +55,41 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        return create_engine(parsed, pool_pre_ping=True, future=True, **POOL)
+        engine = create_engine(parsed, future=True, **POOL)
+        _ping_when_idle(engine)
+        return engine
     raise ConfigurationError(f"unsupported database backend {parsed.get_backend_name()!r}")
+
+
+#: A pooled PostgreSQL connection idle longer than this is pinged before use.
+PING_AFTER_IDLE_S = 10.0
+_IDLE_SINCE = "privault_idle_since"
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Check a pooled connection with a round trip only when it sat idle a while.
+
+    ``pool_pre_ping`` pings on every checkout: one extra round trip per unit of
+    work, which a busy server pays many times per request. A connection in
+    steady use is known alive; one idle past :data:`PING_AFTER_IDLE_S` (a
+    database restart, a firewall dropping idle sessions) is pinged, and a dead
+    one is replaced before anyone uses it (SQLAlchemy's pessimistic
+    disconnect handling, with a threshold).
+    """
+
+    @event.listens_for(engine.pool, "checkin")
+    def _idle(_dbapi_conn: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine.pool, "checkout")
+    def _ping(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get(_IDLE_SINCE)
+        if since is not None and time.monotonic() - since < PING_AFTER_IDLE_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception:
+            raise DisconnectionError("stale pooled connection") from None
 
 
 def _sqlite_engine(url: str, database: str | None) -> Engine:

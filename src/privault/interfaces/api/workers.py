@@ -1,10 +1,12 @@
 """The app of one worker process when ``privault serve --workers N`` runs several.
 
-uvicorn starts each worker as a fresh process that imports :func:`app` (a
-factory). The worker opens the installation from the same environment as the
-supervisor (``PRIVAULT_*`` settings, and ``PRIVAULT_PASSPHRASE`` for a local
-keyfile, which the supervisor sets for its workers when it prompted for it)
-and reads the serve options the supervisor put in ``PRIVAULT_SERVE_CONFIG``.
+:func:`serve_workers` starts each worker as a fresh process with its own
+``SO_REUSEPORT`` socket on the shared port (Linux), and uvicorn there builds
+the app with :func:`app` (a factory). The worker opens the installation from
+the same environment as the supervisor (``PRIVAULT_*`` settings, and
+``PRIVAULT_PASSPHRASE`` for a local keyfile, which the supervisor sets for
+its workers when it prompted for it) and reads the serve options the
+supervisor put in ``PRIVAULT_SERVE_CONFIG``.
 
 What is shared between workers lives in the store: sessions, CSRF (a key
 derived from the platform's keys), WebAuthn challenges, jobs, the audit
@@ -16,7 +18,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
+import multiprocessing
 import os
+import signal
+import socket
+import threading
+from multiprocessing.process import BaseProcess
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -27,6 +36,7 @@ from privault.interfaces.api.app import create_app
 from privault.interfaces.api.middleware import ApiConfig
 
 CONFIG_ENV = "PRIVAULT_SERVE_CONFIG"
+log = logging.getLogger(__name__)
 
 
 def config_env(config: ApiConfig, *, web: bool = True) -> str:
@@ -49,3 +59,54 @@ def app() -> FastAPI:
     return create_app(
         platform, ApiConfig(**options["api"]), web=bool(options["web"]), recover_jobs=False
     )
+
+
+def serve_workers(count: int, host: str, port: int, **uvicorn_options: Any) -> None:
+    """Run ``count`` worker processes on ``host:port`` until SIGINT or SIGTERM.
+
+    Each worker binds its own socket with ``SO_REUSEPORT``, so the kernel
+    spreads new connections over the workers. (With one shared socket, the
+    worker that wakes first accepts every waiting connection, and a client
+    opening its keep-alive pool at once lands on one worker.) A worker that
+    dies is started again.
+    """
+    spawn = multiprocessing.get_context("spawn")
+    stop = threading.Event()
+
+    def start() -> BaseProcess:
+        proc = spawn.Process(target=_worker, args=(host, port, uvicorn_options), daemon=False)
+        proc.start()
+        return proc
+
+    def on_signal(_signum: int, _frame: object) -> None:
+        stop.set()
+
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    procs = [start() for _ in range(count)]
+    try:
+        while not stop.wait(0.5):
+            for i, proc in enumerate(procs):
+                if not proc.is_alive():
+                    log.warning("worker %d exited (code %s); starting it again", i, proc.exitcode)
+                    procs[i] = start()
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.join(30)
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def _worker(host: str, port: int, options: dict[str, Any]) -> None:
+    """One worker process: its own listening socket on the shared port, then uvicorn."""
+    import uvicorn
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    config = uvicorn.Config(f"{__name__}:app", factory=True, host=host, port=port, **options)
+    uvicorn.Server(config).run(sockets=[sock])

@@ -15,7 +15,7 @@ from privault.app.scheduler import IncidentTicker, RetentionScheduler
 from privault.app.setup import SetupService, write_self_signed
 from privault.core.errors import InvalidInput
 from privault.interfaces.api import ApiConfig, create_app
-from privault.interfaces.api.workers import CONFIG_ENV, config_env
+from privault.interfaces.api.workers import CONFIG_ENV, config_env, serve_workers
 from privault.interfaces.cli import common
 
 
@@ -68,8 +68,9 @@ def serve(
         cert, key = write_self_signed(platform.settings.data_dir / "tls", host)
     tls = cert is not None
     config = ApiConfig(tls=tls)
+    app = None
     if workers == 1:
-        app: Any = create_app(platform, config)
+        app = create_app(platform, config)
         platform.monitor.start_background()
     else:
         # Each worker opens the installation itself (privault.interfaces.api.workers).
@@ -77,7 +78,6 @@ def serve(
         os.environ[CONFIG_ENV] = config_env(config)
         if secret is not None:
             os.environ["PRIVAULT_PASSPHRASE"] = secret.reveal()
-        app = "privault.interfaces.api.workers:app"
     scheme = "https" if tls else "http"
     base = f"{scheme}://{host}:{port}"
     setup = SetupService(platform.data, platform.identity, platform.access, platform.clock)
@@ -108,18 +108,17 @@ def serve(
         )
         scheduler.start()
         common.out.print(f"retention runs every {retention_every} h (--retention-every 0: off)")
-    uvicorn.run(
-        app,
-        factory=workers > 1,
-        workers=workers,
-        host=host,
-        port=port,
-        ssl_certfile=str(cert) if cert else None,
-        ssl_keyfile=str(key) if key else None,
-        access_log=access_log,
-        log_level="info",
-        server_header=False,
-    )
+    options: dict[str, Any] = {
+        "ssl_certfile": str(cert) if cert else None,
+        "ssl_keyfile": str(key) if key else None,
+        "access_log": access_log,
+        "log_level": "info",
+        "server_header": False,
+    }
+    if app is not None:
+        uvicorn.run(app, host=host, port=port, **options)
+    else:
+        serve_workers(workers, host, port, **options)
     for running in (scheduler, ticker):
         if running is not None:
             running.stop()
