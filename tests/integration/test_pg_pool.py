@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
+from privault.core.errors import ConfigurationError
 from privault.store import engine as engine_mod
 from privault.store.uow import UnitOfWork
 from tests.conftest import create_pg_database, pg_admin_url
@@ -24,7 +25,7 @@ def test_a_connection_dropped_while_idle_is_replaced_before_use(
     with engine_mod.make_engine(url).connect() as admin:
         admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
     # Within the idle threshold the pool trusts the connection and the use fails.
-    with pytest.raises(Exception), uow.read() as conn:  # noqa: B017,PT011
+    with pytest.raises(ConfigurationError), uow.read() as conn:
         conn.execute(text("SELECT 1"))
     with uow.read() as conn:  # the failure invalidated it: a fresh one works
         assert conn.execute(text("SELECT 1")).scalar_one() == 1
