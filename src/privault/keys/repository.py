@@ -7,9 +7,9 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from privault.keys.tables import root_versions, subject_keys, tenant_keys
+from privault.store.bulk import insert_new
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,13 +165,7 @@ def add_subject_keys(conn: Connection, rows: Sequence[dict[str, object]]) -> Non
     A subject that has a key already keeps it: its row is skipped, not an error
     (two writers may create the same subject's key at once; the first wins).
     """
-    if not rows:
-        return
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(subject_keys).on_conflict_do_nothing(
-        index_elements=["tenant_id", "subject_id"]
-    )
-    conn.execute(stmt, list(rows))
+    insert_new(conn, subject_keys, rows)
 
 
 def delete_subject_key(conn: Connection, tenant_id: str, subject_id: str) -> int:

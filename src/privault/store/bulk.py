@@ -25,6 +25,7 @@ from sqlalchemy import (
     insert,
     select,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 
 _CACHE: dict[tuple[str, str, tuple[str, ...]], tuple[str, tuple[str, ...] | None]] = {}
 FIELD_COLUMNS = ("record_id", "field", "ciphertext", "blind_index", "token")
@@ -71,3 +72,18 @@ def member_of(
         return column.in_(select(func.unnest(array)))
     members = func.json_each(bindparam(None, json.dumps(list(values)), unique=True))
     return column.in_(select(members.table_valued("value").c.value))
+
+
+def insert_new(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """INSERT ``rows``, skipping any whose primary key is stored already.
+
+    For rows two writers may create at once with the same key and equivalent
+    content (a deterministic token, a subject's first data key): the first
+    stored wins and the other is not an error (``ON CONFLICT DO NOTHING`` on
+    SQLite and PostgreSQL).
+    """
+    if not rows:
+        return
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    keys = [c.name for c in table.primary_key.columns]
+    conn.execute(dialect.insert(table).on_conflict_do_nothing(index_elements=keys), list(rows))

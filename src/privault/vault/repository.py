@@ -8,9 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
-from privault.store.bulk import FIELD_COLUMNS, insert_rows, member_of
+from privault.store.bulk import FIELD_COLUMNS, insert_new, insert_rows, member_of
 from privault.vault.tables import (
     record_fields,
     record_types,
@@ -256,11 +255,7 @@ def put_tokens(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     fresh: dict[str, dict[str, Any]] = {}
     for row in rows:
         fresh.setdefault(row["token"], row)
-    if not fresh:
-        return
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(tokens).on_conflict_do_nothing(index_elements=["tenant_id", "token"])
-    conn.execute(stmt, list(fresh.values()))
+    insert_new(conn, tokens, list(fresh.values()))
 
 
 def get_tokens(conn: Connection, tenant_id: str, wanted: Iterable[str]) -> dict[str, Any]:
