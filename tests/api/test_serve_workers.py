@@ -147,3 +147,36 @@ def test_more_than_one_worker_needs_postgresql(tmp_path: Path, monkeypatch: Any)
     result = CliRunner().invoke(cli_app, ["serve", "--workers", "2"])
     assert result.exit_code == 2
     assert "needs PostgreSQL" in result.output
+
+
+def test_worker_sockets_share_the_port_and_get_no_nagle_delay() -> None:
+    import asyncio
+    import socket
+
+    from privault.interfaces.api.workers import listen_socket
+
+    port = free_port()
+    first, second = listen_socket("127.0.0.1", port), listen_socket("127.0.0.1", port)
+    try:
+        accepted: list[int] = []
+
+        async def serve() -> None:
+            async def on_client(_r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
+                raw = w.get_extra_info("socket")
+                accepted.append(raw.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+                w.close()
+
+            server = await asyncio.start_server(on_client, sock=first)
+            _r, w = await asyncio.open_connection("127.0.0.1", port)
+            for _ in range(100):
+                if accepted:
+                    break
+                await asyncio.sleep(0.02)
+            w.close()
+            server.close()
+
+        second.close()  # the kernel sends the connection to the socket still listening
+        asyncio.run(serve())
+        assert accepted == [1]
+    finally:
+        first.close()
