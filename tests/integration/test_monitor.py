@@ -21,8 +21,8 @@ from privault.core.clock import FixedClock
 from privault.core.context import RequestContext
 from privault.core.errors import AccessDenied, Conflict
 from privault.core.secret import Secret
-from privault.monitor.config import parse_monitor_config
 from tests.support.data import customer
+from tests.support.monitoring import monitor_service
 
 
 class Inbox:
@@ -79,16 +79,7 @@ def fresh(admin: RequestContext, clock: FixedClock) -> RequestContext:
 def monitor(platform: Platform, yaml_text: str = "") -> MonitorService:
     """A monitor with this test's configuration, in place of the platform's default one."""
     platform.monitor.detach()
-    service = MonitorService(
-        platform.data,
-        platform.audit,
-        platform.authz,
-        platform.tenants,
-        platform.vault,
-        platform.identity,
-        platform.clock,
-        parse_monitor_config(yaml_text),
-    )
+    service = monitor_service(platform, yaml_text)
     service.attach()
     return service
 
@@ -205,16 +196,7 @@ def test_replay_rebuilds_alerts_from_history(
     ids = platform.vault.put_many(admin, tenant, "customer", [customer(i) for i in range(150)])
     clock.advance(timedelta(hours=14))  # Thursday 14:00
     platform.gate.read(admin, tenant, ids, purpose="support")  # not monitored yet
-    service = MonitorService(
-        platform.data,
-        platform.audit,
-        platform.authz,
-        platform.tenants,
-        platform.vault,
-        platform.identity,
-        platform.clock,
-        parse_monitor_config(""),
-    )
+    service = monitor_service(platform)
     count, new = service.replay(admin, start)
     assert count >= 3 and "bulk-read" in {a.rule for a in new}
     again_count, again = service.replay(admin, start)

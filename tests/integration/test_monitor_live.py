@@ -10,26 +10,11 @@ from sqlalchemy import func, select
 
 from privault.app.bootstrap import Platform
 from privault.app.monitor_feed import RuleFeed
-from privault.app.monitoring import MonitorService
 from privault.core.clock import FixedClock
 from privault.core.context import RequestContext
-from privault.monitor.config import parse_monitor_config
 from privault.monitor.tables import monitor_counters, monitor_cursors
 from tests.support.data import customer
-
-
-def service(platform: Platform, yaml_text: str = "") -> MonitorService:
-    """A second monitor on the same store (as another server process would have)."""
-    return MonitorService(
-        platform.data,
-        platform.audit,
-        platform.authz,
-        platform.tenants,
-        platform.vault,
-        platform.identity,
-        platform.clock,
-        parse_monitor_config(yaml_text),
-    )
+from tests.support.monitoring import monitor_service
 
 
 def wait_for(check: Callable[[], bool], seconds: float = 15.0) -> None:
@@ -88,7 +73,7 @@ def test_events_committed_while_no_evaluator_ran_are_evaluated_at_the_next_start
     platform.monitor.detach()  # as if the process died between commit and evaluation
     platform.gate.read(admin, tenant, ids, purpose="support")
     assert platform.monitor.alerts(admin) == []
-    restarted = service(platform)
+    restarted = monitor_service(platform)
     restarted.attach()
     restarted.start_background(poll=0.2)  # catches up on the backlog first
     try:
@@ -102,7 +87,7 @@ def test_two_evaluators_share_the_cursor_so_each_event_counts_once(
     platform: Platform, tenant: str, admin: RequestContext
 ) -> None:
     ids = platform.vault.put_many(admin, tenant, "customer", [customer(i) for i in range(40)])
-    other = service(platform)
+    other = monitor_service(platform)
     other.attach()  # both listen, as two workers behind one store would
     try:
         for i in range(0, 40, 4):
