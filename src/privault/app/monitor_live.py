@@ -113,9 +113,6 @@ class LiveRules:
         self._feed: RuleFeed | None = None
         self._honeytokens: dict[str, tuple[float, frozenset[str]]] = {}
 
-    def _handle(self, alerts: Sequence[Alert], *, notify: bool) -> None:
-        self._handle_alerts(alerts)
-
     def forget_honeytokens(self, tenant_id: str) -> None:
         """Reload ``tenant_id``'s honeytoken ids at the next check (after planting)."""
         self._honeytokens.pop(tenant_id, None)
@@ -166,7 +163,7 @@ class LiveRules:
         more = True
         while more:
             count, alerts, more = self._evaluate_next()
-            self._handle(alerts, notify=True)
+            self._handle_alerts(alerts)
             total += count
         return total
 
@@ -228,7 +225,7 @@ class LiveRules:
         dedup = timedelta(minutes=self.config.dedup_minutes)
         with self._data.transaction() as conn:
             raised = [repo.record_finding(conn, f, dedup, replay=True) for f in findings]
-        self._handle([a for a, new in raised if new], notify=True)
+        self._handle_alerts([a for a, new in raised if new])
 
     def _honeytoken_ids(self, tenant_id: str) -> frozenset[str]:
         cached = self._honeytokens.get(tenant_id)
