@@ -54,7 +54,10 @@ def app() -> FastAPI:
     if raw is None:
         raise ConfigurationError(f"{CONFIG_ENV} is not set: start workers with privault serve")
     options = json.loads(raw)
-    platform = open_platform(load_settings())
+    settings = load_settings()
+    # Read once: processes this worker starts (scan and masking jobs) do not inherit it.
+    os.environ.pop("PRIVAULT_PASSPHRASE", None)
+    platform = open_platform(settings)
     platform.monitor.start_background()
     return create_app(
         platform, ApiConfig(**options["api"]), web=bool(options["web"]), recover_jobs=False
