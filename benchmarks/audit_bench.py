@@ -48,7 +48,7 @@ from privault.core.settings import Settings
 from privault.monitor.config import MonitorConfig
 from privault.monitor.engine import MonitorEngine
 from privault.monitor.model import Observation
-from privault.monitor.state import DbState, MemoryState
+from privault.monitor.state import BatchState, MemoryState
 
 CTX = RequestContext(Principal("user:bench", frozenset({"owner"})), source="10.1.2.3")
 ALLOW = Decision(True, "role:owner", "bench")
@@ -178,8 +178,10 @@ def rule_figures(platform: Platform, args: argparse.Namespace) -> dict[str, floa
     def with_db() -> int:
         small = batch[:2000]
         for i in range(0, len(small), 100):
-            with platform.data.transaction() as conn:
-                engine.evaluate_all(small[i : i + 100], DbState(conn), facts)
+            with platform.data.transaction() as conn:  # as the monitor's catch-up does
+                state = BatchState(conn)
+                engine.evaluate_all(small[i : i + 100], state, facts)
+                state.flush()
         return len(small)
 
     db, _ = median_rate(with_db, args.repeats)

@@ -197,11 +197,9 @@ class BatchState:
     def flush(self) -> None:
         """Write the batch's changes."""
         for (counter, key, bucket), amount in self._counters.items():
-            values = {"counter": counter, "key": key, "bucket": bucket, "amount": amount}
-            _upsert(self._conn, monitor_counters, values, ["counter", "key", "bucket"], "amount")
+            self._db.bump(counter, key, bucket, amount)
         for (actor, hour), records in self._usage.items():
-            values = {"actor": actor, "hour": hour, "records": records}
-            _upsert(self._conn, monitor_usage, values, ["actor", "hour"], "records")
+            self._db.add_usage(actor, hour, records)
         c = monitor_networks.c
         for (actor, network), (first, last) in self._seen.items():
             if (actor, network) in self._new_networks:
