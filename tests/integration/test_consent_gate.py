@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pytest
+from sqlalchemy import Connection
 
 from privault.app.bootstrap import Platform
 from privault.app.gate import Gate
@@ -19,7 +20,9 @@ class OptedOut:
     def __init__(self, refused: set[str]) -> None:
         self.refused = refused
 
-    def opted_out(self, tenant_id: str, subject_ids: Iterable[str], purpose: str) -> set[str]:
+    def opted_out(
+        self, conn: Connection, tenant_id: str, subject_ids: Iterable[str], purpose: str
+    ) -> set[str]:
         return set(subject_ids) & self.refused if purpose == "marketing" else set()
 
 

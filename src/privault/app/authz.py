@@ -66,10 +66,15 @@ class Authorizer:
         self._roles = None
 
     def context(self, principal: Principal, purpose: str | None = None) -> DecisionContext:
-        """The decision context for ``principal`` now (break-glass grants read live)."""
+        """The decision context for ``principal`` now (break-glass grants read live).
+
+        Break-glass is emergency access for a person at the console: a
+        principal acting through a credential (``user:NAME/apikey:ID``) never
+        holds it, so no lookup is made for one.
+        """
         now = self._clock.now()
         glass: frozenset[str] = frozenset()
-        if principal.id.startswith(_ACCOUNT_PREFIX):
+        if principal.id.startswith(_ACCOUNT_PREFIX) and "/" not in principal.id:
             username = principal.id[len(_ACCOUNT_PREFIX) :]
             with self._data.read() as conn:
                 user_id = self._user_ids.get(username)

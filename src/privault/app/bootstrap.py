@@ -183,7 +183,7 @@ def _assemble(settings: Settings, provider: KeyProvider, clock: Clock) -> Platfo
     authz = Authorizer(data, auditor, clock)
     tenants = TenantService(data, keys, auditor, authz, clock)
     vault = VaultService(data, keys, tenants, auditor, authz, clock)
-    consent_store = ConsentStore(data)
+    consent_store = ConsentStore()
     gate = Gate(
         data,
         keys,

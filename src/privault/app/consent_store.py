@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
+from sqlalchemy import Connection
+
 from privault.app.auditing import Auditor
 from privault.app.authz import Authorizer
 from privault.app.tenants import TenantService
@@ -30,17 +32,15 @@ GPC_SOURCE = "Sec-GPC: 1"
 class ConsentStore:
     """The gate's consent port, answered from the consent and restriction tables."""
 
-    def __init__(self, data: UnitOfWork) -> None:
-        self._data = data
-
-    def opted_out(self, tenant_id: str, subject_ids: Iterable[str], purpose: str) -> set[str]:
+    def opted_out(
+        self, conn: Connection, tenant_id: str, subject_ids: Iterable[str], purpose: str
+    ) -> set[str]:
         """The subjects among ``subject_ids`` who refused ``purpose`` (or are restricted)."""
         subjects = set(subject_ids)
         if not subjects:
             return set()
-        with self._data.read() as conn:
-            withdrawn = repo.withdrawn(conn, tenant_id, subjects)
-            restricted = repo.restricted(conn, tenant_id, subjects)
+        withdrawn = repo.withdrawn(conn, tenant_id, subjects)
+        restricted = repo.restricted(conn, tenant_id, subjects)
         return rules.refused(subjects, purpose, withdrawn, restricted)
 
 

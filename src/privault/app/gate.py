@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Connection
+
 from privault.access.policy import Decision, FieldView
 from privault.app.auditing import Auditor
 from privault.app.authz import Authorizer
@@ -103,15 +105,18 @@ class Gate:
         t = self._tenants.get(tenant)
         path = f"tenants/{t.slug}/records"
         decision = self._authz.check(ctx, action, t.id, path, purpose)
+        # One snapshot: the records, their subjects' consent, their schemas.
         with self._data.read() as conn:
             stored = repo.load_records(conn, t.id, list(record_ids))
-        if len(stored) != len(set(record_ids)):
-            missing = sorted(set(record_ids) - {s.id for s in stored})
-            raise NotFound(f"no record(s) {', '.join(missing[:5])} in tenant {t.slug}")
-        self._refuse_opted_out(ctx, t.id, path, stored, action, purpose)
+            if len(stored) != len(set(record_ids)):
+                missing = sorted(set(record_ids) - {s.id for s in stored})
+                raise NotFound(f"no record(s) {', '.join(missing[:5])} in tenant {t.slug}")
+            refused = self._consent.opted_out(conn, t.id, {s.subject_id for s in stored}, purpose)
+            codecs = self._codecs(conn, t.id, stored, fields) if not refused else {}
+        if refused:
+            self._refuse_opted_out(ctx, t.id, path, stored, refused, action, purpose)
         if action == "record.export":
             self._refuse_frozen(ctx, t.id, path, purpose)
-        codecs = self._codecs(t.id, stored, fields)
         views = self._views(ctx, t.id, codecs, view, purpose)
         applied = {
             f"{rt}.{n}": v.view for rt, vs in views.items() for n, v in vs.items() if v.view != view
@@ -138,16 +143,12 @@ class Gate:
         return self._decrypt(t.id, stored, codecs, views, fields, view)
 
     def _consenting(self, tenant_id: str, ids: list[str], purpose: str) -> list[str]:
-        """Drop records whose subject opted out of ``purpose`` (lists and exports).
-
-        Runs outside any open transaction: the consent store reads on its own
-        (on SQLite a nested transaction would wait on the outer one).
-        """
+        """Drop records whose subject opted out of ``purpose`` (lists and exports)."""
         if not ids:
             return ids
         with self._data.read() as conn:
             subjects = repo.record_subjects(conn, tenant_id, ids)
-        refused = self._consent.opted_out(tenant_id, set(subjects.values()), purpose)
+            refused = self._consent.opted_out(conn, tenant_id, set(subjects.values()), purpose)
         return [i for i in ids if subjects.get(i) not in refused] if refused else ids
 
     def _refuse_frozen(self, ctx: RequestContext, tenant_id: str, path: str, purpose: str) -> None:
@@ -177,13 +178,11 @@ class Gate:
         tenant_id: str,
         path: str,
         stored: list[repo.StoredRecord],
+        refused: set[str],
         action: str,
         purpose: str,
     ) -> None:
-        """Refuse (and audit) a read for a purpose a data subject opted out of."""
-        refused = self._consent.opted_out(tenant_id, {s.subject_id for s in stored}, purpose)
-        if not refused:
-            return
+        """Refuse (and audit) a read for a purpose the ``refused`` subjects opted out of."""
         decision = Decision(
             False, "consent-opt-out", f"{len(refused)} data subject(s) opted out of {purpose!r}"
         )
@@ -205,12 +204,16 @@ class Gate:
         )
 
     def _codecs(
-        self, tenant_id: str, stored: list[repo.StoredRecord], fields: Sequence[str] | None
+        self,
+        conn: Connection,
+        tenant_id: str,
+        stored: list[repo.StoredRecord],
+        fields: Sequence[str] | None,
     ) -> dict[str, FieldCodec]:
         """One codec per record type read; unknown requested fields raise here."""
         codecs = {}
         for rtype in {s.record_type for s in stored}:
-            codec = codecs[rtype] = self._vault.codec(tenant_id, rtype)
+            codec = codecs[rtype] = self._vault.codec_in(conn, tenant_id, rtype)
             for name in fields or ():
                 codec.schema.field(name)
         return codecs

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import Connection
+
 from privault.access import repository as repo
 from privault.access.passwords import HISTORY, check_password
 from privault.access.policy import Decision
@@ -70,7 +72,18 @@ class IdentityService:
         audit trail shows which key acted.
         """
         with self._data.read() as conn:
-            grants = repo.grants_of(conn, user.id)
+            return self.principal_in(conn, user, mfa_at, scopes, via)
+
+    @staticmethod
+    def principal_in(
+        conn: Connection,
+        user: repo.User,
+        mfa_at: datetime | None = None,
+        scopes: Iterable[str] | None = None,
+        via: str | None = None,
+    ) -> Principal:
+        """:meth:`principal_for`, reading the grants on ``conn``."""
+        grants = repo.grants_of(conn, user.id)
         return Principal(
             id=f"user:{user.username}" + (f"/{via}" if via else ""),
             roles=frozenset(r for r, t, _at in grants if t is None),

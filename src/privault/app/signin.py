@@ -220,13 +220,17 @@ class SignInService:
             ):
                 raise AccessDenied("invalid API key", rule="apikey")
             user = repo.get_user(conn, key.user_id)
+            principal = None
+            if user is not None and user.status == "active":
+                via = f"apikey:{key.id}"
+                principal = self._identity.principal_in(conn, user, None, key.scopes, via=via)
         # Recorded at most once a minute: a write per request would
         # serialise every API call on this row.
         if key.last_used_at is None or now - key.last_used_at > timedelta(minutes=1):
             with self._data.transaction() as conn:
                 repo.set_api_key(conn, key.id, last_used_at=now)
-        if user is None or user.status != "active":
+        if principal is None:
             raise AccessDenied("invalid API key", rule="apikey")
         # An API key carries no interactive second factor: sensitive (step-up)
         # actions stay out of reach of keys by design.
-        return self._identity.principal_for(user, None, key.scopes, via=f"apikey:{key.id}")
+        return principal

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import Connection
+
 from privault.access.policy import Resource, decide
 from privault.app.auditing import Auditor
 from privault.app.authz import Authorizer
@@ -13,6 +15,9 @@ from privault.keys.hierarchy import KeyHierarchy
 from privault.store.uow import UnitOfWork
 from privault.vault import repository as repo
 from privault.vault.schema import RecordSchema, parse_schema
+
+#: Most tenants one process remembers (an MSP has hundreds).
+_KNOWN_MAX = 100_000
 
 
 class TenantService:
@@ -32,6 +37,8 @@ class TenantService:
         self._authz = authz
         self._clock = clock
         self._schemas: dict[tuple[str, str, int], RecordSchema] = {}
+        # Tenants are never renamed or deleted: one found stays valid, by id and slug.
+        self._known: dict[str, repo.Tenant] = {}
 
     def create(self, ctx: RequestContext, slug: str, name: str | None = None) -> repo.Tenant:
         """Create a tenant with its own keys.
@@ -85,10 +92,15 @@ class TenantService:
             NotFound: unknown tenant.
 
         """
+        found = self._known.get(tenant)
+        if found is not None:
+            return found
         with self._data.read() as conn:
             found = repo.get_tenant(conn, tenant)
-        if found is None:
+        if found is None:  # not remembered: another process may create it
             raise NotFound(f"unknown tenant {tenant!r}; see 'privault tenant list'")
+        if len(self._known) < _KNOWN_MAX:
+            self._known[found.id] = self._known[found.slug] = found
         return found
 
     def apply_schema(
@@ -126,14 +138,25 @@ class TenantService:
 
         """
         with self._data.read() as conn:
-            found = repo.get_record_type(conn, tenant_id, record_type)
+            return self.schema_in(conn, tenant_id, record_type)[0]
+
+    def schema_in(
+        self, conn: Connection, tenant_id: str, record_type: str
+    ) -> tuple[RecordSchema, int]:
+        """The current schema of a record type and its version, read on ``conn``.
+
+        Raises:
+            NotFound: the tenant has no such record type.
+
+        """
+        found = repo.get_record_type(conn, tenant_id, record_type)
         if found is None:
             raise NotFound(f"unknown record type {record_type!r}; apply a schema first")
         version, definition = found
-        key = (tenant_id, record_type, version)
+        key = (tenant_id, record_type, version)  # a version's definition never changes
         if key not in self._schemas:
             self._schemas[key] = RecordSchema.model_validate_json(definition)
-        return self._schemas[key]
+        return self._schemas[key], version
 
     def schemas(self, tenant_id: str) -> list[tuple[RecordSchema, int]]:
         """Every schema of a tenant with its version."""

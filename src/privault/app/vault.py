@@ -62,9 +62,14 @@ class VaultService:
         self._codecs: dict[tuple[str, str, int], FieldCodec] = {}
 
     def codec(self, tenant_id: str, record_type: str) -> FieldCodec:
-        """The (cached) field codec of a record type."""
-        schema = self._tenants.schema(tenant_id, record_type)
-        key = (tenant_id, record_type, hash(schema.model_dump_json()))
+        """The (cached) field codec of a record type's current schema."""
+        with self._data.read() as conn:
+            return self.codec_in(conn, tenant_id, record_type)
+
+    def codec_in(self, conn: Connection, tenant_id: str, record_type: str) -> FieldCodec:
+        """:meth:`codec`, reading the schema version on ``conn``."""
+        schema, version = self._tenants.schema_in(conn, tenant_id, record_type)
+        key = (tenant_id, record_type, version)
         if key not in self._codecs:
             self._codecs[key] = FieldCodec(self._keys, tenant_id, schema)
         return self._codecs[key]
