@@ -8,6 +8,7 @@ from privault.app.bootstrap import Platform
 from privault.interfaces.api import errors
 from privault.interfaces.api.deps import Services
 from privault.interfaces.api.docs import router as docs_router
+from privault.interfaces.api.lanes import lanes
 from privault.interfaces.api.middleware import ApiConfig, BodyLimit, RateLimit, SecurityHeaders
 from privault.interfaces.api.routers import ROUTERS
 
@@ -41,6 +42,7 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        lifespan=lanes(config.threads),
     )
     app.state.services = Services.build(platform)
     if recover_jobs:  # jobs a stopped server left running: failed, interrupted

@@ -40,6 +40,8 @@ class ApiConfig:
         key_burst: bucket size per credential.
         address_rate: requests per second per client address.
         address_burst: bucket size per client address.
+        threads: threads that run blocking route handlers (the default lane;
+            see :mod:`privault.interfaces.api.lanes`).
     """
 
     tls: bool = False
@@ -49,6 +51,7 @@ class ApiConfig:
     key_burst: int = 100
     address_rate: float = 100.0
     address_burst: int = 200
+    threads: int = 1
 
 
 async def _refuse(send: Send, status: int, code: str, detail: str, headers: list[Any]) -> None:

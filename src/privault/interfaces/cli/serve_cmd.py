@@ -50,6 +50,14 @@ def serve(
             "rate limits then count per worker)",
         ),
     ] = 1,
+    threads: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="threads per worker for short requests (CPU-bound Python gains "
+            "nothing from more; long ones run on a lane of their own)",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the dashboard at / and the API at /api/v1 (HTTPS with a certificate)."""
     import uvicorn
@@ -67,7 +75,7 @@ def serve(
     if self_signed and cert is None:
         cert, key = write_self_signed(platform.settings.data_dir / "tls", host)
     tls = cert is not None
-    config = ApiConfig(tls=tls)
+    config = ApiConfig(tls=tls, threads=threads)
     app = None
     if workers == 1:
         app = create_app(platform, config)

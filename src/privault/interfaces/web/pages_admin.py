@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from privault.core.secret import Secret
+from privault.interfaces.api.lanes import slow
 from privault.interfaces.web.render import page
 from privault.interfaces.web.session import Ctx, Posted, Svc, User
 
@@ -34,6 +35,7 @@ def users(request: Request, user: User, ctx: Ctx, svc: Svc) -> Response:
 
 
 @router.post("/users")
+@slow
 def add_user(
     user: Posted, ctx: Ctx, svc: Svc, username: Field, password: Field, display_name: Field = ""
 ) -> Response:
@@ -112,6 +114,7 @@ def revoke_key(key_id: str, user: Posted, ctx: Ctx, svc: Svc) -> Response:
 
 
 @router.get("/audit")
+@slow
 def audit(
     request: Request,
     user: User,

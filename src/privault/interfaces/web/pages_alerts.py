@@ -13,6 +13,7 @@ from privault.app.compliance_report import report_file
 from privault.compliance.catalogue import FRAMEWORK_NAMES, FRAMEWORKS, framework
 from privault.compliance.scoring import Assessment, TrendPoint
 from privault.core.errors import Conflict
+from privault.interfaces.api.lanes import slow
 from privault.interfaces.web.charts import SEVERITY_COLOURS, hbars
 from privault.interfaces.web.render import page
 from privault.interfaces.web.session import Ctx, Posted, Svc, User
@@ -109,6 +110,7 @@ def compliance(
 
 
 @router.post("/compliance")
+@slow
 def run_checks(
     request: Request,
     user: Posted,
@@ -127,6 +129,7 @@ def run_checks(
 
 
 @router.get("/compliance/report")
+@slow
 def report(
     user: User,
     ctx: Ctx,

@@ -12,6 +12,7 @@ from privault.core.context import Principal, RequestContext
 from privault.core.errors import AccessDenied, InvalidInput
 from privault.core.secret import Secret
 from privault.interfaces.api.deps import client_address
+from privault.interfaces.api.lanes import slow
 from privault.interfaces.api.qr import qr_svg
 from privault.interfaces.web.render import page
 from privault.interfaces.web.session import (
@@ -59,6 +60,7 @@ def login_form(request: Request) -> Response:
 
 
 @router.post("/login")
+@slow
 def login(
     request: Request,
     svc: Svc,
@@ -101,6 +103,7 @@ def setup_form(request: Request, token: str = "") -> Response:
 
 
 @router.post("/setup")
+@slow
 def setup(
     request: Request, svc: Svc, token: Text, username: Text, password: Text, csrf: Text
 ) -> Response:
@@ -127,6 +130,7 @@ def mfa_enroll(request: Request, user: Posted, ctx: Ctx, svc: Svc) -> Response:
 
 
 @router.post("/mfa/confirm")
+@slow
 def mfa_confirm(request: Request, user: Posted, ctx: Ctx, svc: Svc, code: Code) -> Response:
     """Confirm enrolment; show the recovery codes once."""
     try:
@@ -137,6 +141,7 @@ def mfa_confirm(request: Request, user: Posted, ctx: Ctx, svc: Svc, code: Code) 
 
 
 @router.post("/stepup")
+@slow
 def step_up(
     request: Request, user: Posted, svc: Svc, code: Code = "", webauthn: Assertion = "",
     next: Text = "/",

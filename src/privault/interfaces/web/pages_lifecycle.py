@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from privault.core.errors import NotFound
+from privault.interfaces.api.lanes import slow
 from privault.interfaces.web.render import page
 from privault.interfaces.web.session import Ctx, Posted, Svc, User
 from privault.interfaces.web.widgets import chosen_tenant, days_left, step_up_or
@@ -54,6 +55,7 @@ def _lifecycle_page(
 
 
 @router.post("/lifecycle/{tenant}/retention")
+@slow
 def retention(
     request: Request, tenant: str, user: Posted, ctx: Ctx, svc: Svc, mode: Field = "preview"
 ) -> Response:
@@ -92,6 +94,7 @@ def certificate_json(tenant: str, cert_id: str, user: User, ctx: Ctx, svc: Svc) 
 
 
 @router.get("/lifecycle/{tenant}/certificates/{cert_id}.pdf")
+@slow
 def certificate_pdf(tenant: str, cert_id: str, user: User, ctx: Ctx, svc: Svc) -> Response:
     """The certificate as a PDF download."""
     body = svc.platform.lifecycle.certificates.pdf(ctx, tenant, cert_id)
@@ -149,6 +152,7 @@ def dsr_step(
 
 
 @router.get("/lifecycle/{tenant}/dsr/{dsr_id}/bundle.json")
+@slow
 def dsr_bundle(tenant: str, dsr_id: str, user: User, ctx: Ctx, svc: Svc) -> Response:
     """The access bundle (read through the gate, audited) as a JSON download."""
     bundle = svc.platform.lifecycle.dsr.export(ctx, tenant, dsr_id)

@@ -14,6 +14,7 @@ from privault.core.errors import AccessDenied, NotFound
 from privault.core.secret import Secret
 from privault.credentials.health import HealthReport
 from privault.interfaces.api.deps import client_address
+from privault.interfaces.api.lanes import slow
 from privault.interfaces.api.routers.sharing import upload_blocks
 from privault.interfaces.web.render import page
 from privault.interfaces.web.session import PRE, Ctx, Posted, Svc, User, check_csrf, pre_session
@@ -45,6 +46,7 @@ def share_options(
 
 
 @router.post("/shares/{tenant}")
+@slow
 def upload(
     request: Request, tenant: str, user: Posted, ctx: Ctx, svc: Svc,
     file: Annotated[UploadFile, File()], options: Annotated[ShareOptions, Depends(share_options)],

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from privault.interfaces.api.deps import Ctx, Svc
+from privault.interfaces.api.lanes import slow
 from privault.interfaces.api.models import AuditEventOut, VerifyOut
 
 router = APIRouter(tags=["audit"])
@@ -47,6 +48,7 @@ def search(
 
 
 @router.post("/audit/verify", response_model=VerifyOut)
+@slow
 def verify(ctx: Ctx, svc: Svc) -> VerifyOut:
     """Recompute every hash chain and report where it breaks."""
     report = svc.platform.trail.verify(ctx)

@@ -7,12 +7,14 @@ from fastapi import APIRouter, Request, Response
 from privault.core.context import Principal, RequestContext
 from privault.core.secret import Secret
 from privault.interfaces.api.deps import Ctx, Svc, bearer, client_address
+from privault.interfaces.api.lanes import slow
 from privault.interfaces.api.models import LoginIn, LoginOut, Me
 
 router = APIRouter(tags=["auth"])
 
 
 @router.post("/auth/login", response_model=LoginOut)
+@slow
 def login(body: LoginIn, request: Request, svc: Svc) -> LoginOut:
     """Sign in with password and, once enrolled, a TOTP or recovery code."""
     ctx = RequestContext(Principal("anonymous"), source=f"api:{client_address(request)}")

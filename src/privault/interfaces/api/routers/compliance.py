@@ -14,6 +14,7 @@ from privault.app.compliance_report import report_file
 from privault.compliance.catalogue import FRAMEWORK_NAMES, FRAMEWORKS
 from privault.compliance.scoring import Assessment
 from privault.interfaces.api.deps import Ctx, Services, Svc
+from privault.interfaces.api.lanes import slow
 
 router = APIRouter(tags=["compliance"])
 
@@ -101,6 +102,7 @@ def frameworks(ctx: Ctx) -> list[FrameworkOut]:
 
 
 @router.post("/compliance/runs", response_model=AssessmentOut)
+@slow
 def run_checks(
     ctx: Ctx, svc: Svc, framework: Framework | None = None, tenant: TenantQ = None
 ) -> AssessmentOut:
@@ -131,6 +133,7 @@ def trend(
     response_class=Response,
     responses={200: {"content": {"text/html": {}, "application/pdf": {}}}},
 )
+@slow
 def report(
     ctx: Ctx,
     svc: Svc,

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request, Response
 
 from privault.core.errors import NotFound
 from privault.interfaces.api.deps import Ctx, Svc, Tenant
+from privault.interfaces.api.lanes import slow
 from privault.interfaces.api.models import Page
 from privault.interfaces.api.models_ops import (
     AdvanceIn,
@@ -40,6 +41,7 @@ router = APIRouter(tags=["lifecycle"])
 
 # -- retention and holds -------------------------------------------------------------
 @router.post("/tenants/{tenant}/retention/run", response_model=RetentionRunOut)
+@slow
 def run_retention(tenant: Tenant, body: RetentionRunIn, ctx: Ctx, svc: Svc) -> RetentionRunOut:
     """Preview (``dry_run``, the default) or run the tenant's retention (step-up)."""
     rep = svc.platform.lifecycle.retention.run(
@@ -116,6 +118,7 @@ def get_certificate(tenant: Tenant, cert_id: str, ctx: Ctx, svc: Svc) -> Respons
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}},
 )
+@slow
 def certificate_pdf(tenant: Tenant, cert_id: str, ctx: Ctx, svc: Svc) -> Response:
     """The certificate as a PDF."""
     body = svc.platform.lifecycle.certificates.pdf(ctx, tenant, cert_id)
@@ -201,6 +204,7 @@ def extend_dsr(tenant: Tenant, dsr_id: str, body: ReasonIn, ctx: Ctx, svc: Svc) 
 
 
 @router.get("/tenants/{tenant}/dsr/{dsr_id}/bundle", response_model=dict[str, Any])
+@slow
 def dsr_bundle(tenant: Tenant, dsr_id: str, ctx: Ctx, svc: Svc) -> Response:
     """The access bundle of a verified access request (read through the gate, audited)."""
     bundle = svc.platform.lifecycle.dsr.export(ctx, tenant, dsr_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from privault.interfaces.api.deps import Ctx, Svc
+from privault.interfaces.api.lanes import slow
 from privault.interfaces.api.models import CodeIn, RecoveryCodes, TotpEnrollment
 from privault.interfaces.api.qr import qr_svg
 
@@ -20,6 +21,7 @@ def enroll_totp(username: str, ctx: Ctx, svc: Svc) -> TotpEnrollment:
 
 
 @router.post("/users/{username}/mfa/totp/confirm", response_model=RecoveryCodes)
+@slow
 def confirm_totp(username: str, body: CodeIn, ctx: Ctx, svc: Svc) -> RecoveryCodes:
     """Finish enrolment with a first code; returns recovery codes once."""
     codes = svc.platform.mfa.confirm_totp(ctx, username, body.code)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from privault.app.gate import RecordView
 from privault.interfaces.api.deps import Ctx, Svc, Tenant
+from privault.interfaces.api.lanes import slow
 from privault.interfaces.api.models import FindIn, Ids, ImportIn, Page, RecordIn, RecordOut, View
 from privault.interfaces.api.routers._paging import After, Limit, next_link
 
@@ -95,6 +96,7 @@ def put_record(tenant: Tenant, record_type: str, body: RecordIn, ctx: Ctx, svc: 
 
 
 @router.post("/tenants/{tenant}/records/{record_type}/import", response_model=Ids, status_code=201)
+@slow
 def import_records(tenant: Tenant, record_type: str, body: ImportIn, ctx: Ctx, svc: Svc) -> Ids:
     """Store many records, all or nothing (bodies up to 10 MiB)."""
     return Ids(ids=svc.platform.vault.put_many(ctx, tenant, record_type, body.records))

@@ -20,6 +20,7 @@ from privault.core.context import Principal, RequestContext
 from privault.core.errors import AccessDenied
 from privault.core.secret import Secret
 from privault.interfaces.api.deps import Ctx, Svc, Tenant, client_address
+from privault.interfaces.api.lanes import slow
 from privault.interfaces.api.models import Page
 from privault.interfaces.api.models_ops import DownloadIn, LinkOut, ScanOut, SharedOut, ShareOut
 from privault.interfaces.api.routers._paging import After, Limit, next_link, window
@@ -44,6 +45,7 @@ def upload_blocks(upload: UploadFile) -> Iterator[bytes]:
 
 
 @router.post("/tenants/{tenant}/shares", response_model=SharedOut, status_code=201)
+@slow
 def put_share(
     tenant: Tenant,
     ctx: Ctx,

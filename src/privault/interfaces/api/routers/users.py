@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from privault.app.overview import UserSummary
 from privault.core.secret import Secret
 from privault.interfaces.api.deps import Ctx, Svc
+from privault.interfaces.api.lanes import slow
 from privault.interfaces.api.models import (
     GrantIn,
     Page,
@@ -51,6 +52,7 @@ def list_users(
 
 
 @router.post("/users", response_model=UserOut, status_code=201)
+@slow
 def add_user(body: UserIn, ctx: Ctx, svc: Svc) -> UserOut:
     """Create a user (needs step-up)."""
     password = Secret(body.password) if body.password is not None else None
@@ -68,6 +70,7 @@ def disable_user(username: str, ctx: Ctx, svc: Svc) -> Response:
 
 
 @router.put("/users/{username}/password", status_code=204)
+@slow
 def set_password(username: str, body: PasswordIn, ctx: Ctx, svc: Svc) -> Response:
     """Set a user's password (policy and no-reuse checked); ends their sessions."""
     svc.platform.identity.set_password(ctx, username, Secret(body.password))
