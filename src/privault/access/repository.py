@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from privault.access.lockout import FailureState
 from privault.access.tables import (
@@ -82,11 +82,12 @@ def add_user(conn: Connection, **values: Any) -> None:
     conn.execute(insert(users).values(**values))
 
 
+_USER = select(users).where((users.c.id == bindparam("u")) | (users.c.username == bindparam("u")))
+
+
 def get_user(conn: Connection, id_or_name: str) -> User | None:
     """A user by id or username."""
-    row = conn.execute(
-        select(users).where((users.c.id == id_or_name) | (users.c.username == id_or_name))
-    ).first()
+    row = conn.execute(_USER, {"u": id_or_name}).first()
     return User(**aware_row(row._mapping)) if row else None
 
 
@@ -178,13 +179,14 @@ def remove_grant(conn: Connection, user_id: str, role: str, tenant_id: str | Non
     return int(result.rowcount or 0)
 
 
+_GRANTS = select(role_grants.c.role, role_grants.c.tenant_id, role_grants.c.granted_at).where(
+    role_grants.c.user_id == bindparam("user_id")
+)
+
+
 def grants_of(conn: Connection, user_id: str) -> list[tuple[str, str | None, datetime]]:
     """(role, tenant or None, granted_at) of one user."""
-    rows = conn.execute(
-        select(role_grants.c.role, role_grants.c.tenant_id, role_grants.c.granted_at).where(
-            role_grants.c.user_id == user_id
-        )
-    )
+    rows = conn.execute(_GRANTS, {"user_id": user_id})
     return [(r, None if t == GLOBAL else t, as_utc(at) or at) for r, t, at in rows]
 
 
@@ -220,9 +222,12 @@ def add_api_key(conn: Connection, key: ApiKey) -> None:
     )
 
 
+_API_KEY = select(api_keys).where(api_keys.c.id == bindparam("key_id"))
+
+
 def get_api_key(conn: Connection, key_id: str) -> ApiKey | None:
     """An API key by id."""
-    row = conn.execute(select(api_keys).where(api_keys.c.id == key_id)).first()
+    row = conn.execute(_API_KEY, {"key_id": key_id}).first()
     if row is None:
         return None
     values = aware_row(row._mapping)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, insert, select, update
+from sqlalchemy import Connection, Select, bindparam, insert, select, update
 
 from privault.audit.chain import (
     GENESIS,
@@ -22,12 +22,22 @@ from privault.audit.chain import (
 )
 from privault.audit.tables import audit_events, audit_heads
 
+# Built once: the chain is appended to on every audited request.
+_HEAD = select(audit_heads.c.seq, audit_heads.c.hash).where(
+    audit_heads.c.chain == bindparam("chain")
+)
+_HEAD_FOR_UPDATE = _HEAD.with_for_update()
+_INSERT_EVENTS = insert(audit_events)
+_MOVE_HEAD = (
+    update(audit_heads)
+    .where(audit_heads.c.chain == bindparam("head_chain"))
+    .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+)
+
 
 def _lock_head(conn: Connection, chain: str) -> tuple[int, bytes]:
-    query = select(audit_heads.c.seq, audit_heads.c.hash).where(audit_heads.c.chain == chain)
-    if conn.dialect.name == "postgresql":
-        query = query.with_for_update()
-    row = conn.execute(query).first()
+    query = _HEAD_FOR_UPDATE if conn.dialect.name == "postgresql" else _HEAD
+    row = conn.execute(query, {"chain": chain}).first()
     if row is None:
         conn.execute(insert(audit_heads).values(chain=chain, seq=0, hash=GENESIS))
         return 0, GENESIS
@@ -60,10 +70,8 @@ def append_sealed(conn: Connection, key: bytes, events: Sequence[AuditEvent]) ->
             rows.append(_row(event, seq, prev, digest, detail))
             sealed[event.id] = SealedEvent(event, seq, digest)
             prev = digest
-        conn.execute(insert(audit_events), rows)
-        conn.execute(
-            update(audit_heads).where(audit_heads.c.chain == chain).values(seq=seq, hash=prev)
-        )
+        conn.execute(_INSERT_EVENTS, rows)
+        conn.execute(_MOVE_HEAD, {"head_chain": chain, "new_seq": seq, "new_hash": prev})
     return [sealed[e.id] for e in events]
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, update
 
 from privault.keys.tables import root_versions, subject_keys, tenant_keys
 from privault.store.bulk import insert_new
@@ -139,6 +139,14 @@ def retire_tenant_key(conn: Connection, tenant_id: str, version: int, when: date
     )
 
 
+_SUBJECT_KEYS = select(
+    subject_keys.c.subject_id, subject_keys.c.kek_version, subject_keys.c.wrapped
+).where(
+    subject_keys.c.tenant_id == bindparam("tenant_id"),
+    subject_keys.c.subject_id.in_(bindparam("ids", expanding=True)),
+)
+
+
 def subject_key_rows(
     conn: Connection, tenant_id: str, subject_ids: Iterable[str]
 ) -> dict[str, SubjectKeyRow]:
@@ -146,14 +154,7 @@ def subject_key_rows(
     ids = list(dict.fromkeys(subject_ids))
     found: dict[str, SubjectKeyRow] = {}
     for i in range(0, len(ids), 500):
-        rows = conn.execute(
-            select(
-                subject_keys.c.subject_id, subject_keys.c.kek_version, subject_keys.c.wrapped
-            ).where(
-                subject_keys.c.tenant_id == tenant_id,
-                subject_keys.c.subject_id.in_(ids[i : i + 500]),
-            )
-        )
+        rows = conn.execute(_SUBJECT_KEYS, {"tenant_id": tenant_id, "ids": ids[i : i + 500]})
         for sid, ver, wrapped in rows:
             found[sid] = SubjectKeyRow(tenant_id, sid, ver, wrapped)
     return found

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from privault.core.clock import aware_row
 from privault.lifecycle.tables import (
@@ -115,19 +115,19 @@ def record_consent(conn: Connection, change: ConsentChange) -> None:
     )
 
 
+_WITHDRAWN = select(consent_state.c.subject_id, consent_state.c.purpose).where(
+    consent_state.c.tenant_id == bindparam("tenant_id"),
+    consent_state.c.subject_id.in_(bindparam("ids", expanding=True)),
+    consent_state.c.decision == "withdrawn",
+)
+
+
 def withdrawn(conn: Connection, tenant_id: str, subject_ids: Iterable[str]) -> dict[str, set[str]]:
     """Subject → purposes whose current decision is ``withdrawn``."""
     ids = list(set(subject_ids))
     out: dict[str, set[str]] = {}
-    c = consent_state.c
     for i in range(0, len(ids), 500):
-        rows = conn.execute(
-            select(c.subject_id, c.purpose).where(
-                c.tenant_id == tenant_id,
-                c.subject_id.in_(ids[i : i + 500]),
-                c.decision == "withdrawn",
-            )
-        )
+        rows = conn.execute(_WITHDRAWN, {"tenant_id": tenant_id, "ids": ids[i : i + 500]})
         for subject, purpose in rows:
             out.setdefault(subject, set()).add(purpose)
     return out
@@ -182,21 +182,19 @@ def lift_restriction(conn: Connection, tenant_id: str, subject_id: str, at: date
     return int(result.rowcount or 0)
 
 
+_RESTRICTED = select(restrictions.c.subject_id).where(
+    restrictions.c.tenant_id == bindparam("tenant_id"),
+    restrictions.c.subject_id.in_(bindparam("ids", expanding=True)),
+    restrictions.c.lifted_at.is_(None),
+)
+
+
 def restricted(conn: Connection, tenant_id: str, subject_ids: Iterable[str]) -> set[str]:
     """The subjects among ``subject_ids`` under an active restriction."""
     ids, out = list(set(subject_ids)), set()
-    c = restrictions.c
     for i in range(0, len(ids), 500):
-        out |= {
-            s
-            for (s,) in conn.execute(
-                select(c.subject_id).where(
-                    c.tenant_id == tenant_id,
-                    c.subject_id.in_(ids[i : i + 500]),
-                    c.lifted_at.is_(None),
-                )
-            )
-        }
+        rows = conn.execute(_RESTRICTED, {"tenant_id": tenant_id, "ids": ids[i : i + 500]})
+        out |= {s for (s,) in rows}
     return out
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from privault.store.bulk import FIELD_COLUMNS, insert_new, insert_rows, member_of
 from privault.vault.tables import (
@@ -56,11 +56,14 @@ def add_tenant(conn: Connection, tenant: Tenant) -> None:
     )
 
 
+_TENANT = select(tenants).where(
+    (tenants.c.id == bindparam("t")) | (tenants.c.slug == bindparam("t"))
+)
+
+
 def get_tenant(conn: Connection, id_or_slug: str) -> Tenant | None:
     """A tenant by id or slug."""
-    row = conn.execute(
-        select(tenants).where((tenants.c.id == id_or_slug) | (tenants.c.slug == id_or_slug))
-    ).first()
+    row = conn.execute(_TENANT, {"t": id_or_slug}).first()
     return Tenant(**row._mapping) if row else None
 
 
@@ -70,13 +73,14 @@ def list_tenants(conn: Connection) -> list[Tenant]:
 
 
 # -- record types -------------------------------------------------------------
+_RECORD_TYPE = select(record_types.c.version, record_types.c.definition).where(
+    record_types.c.tenant_id == bindparam("tenant_id"), record_types.c.name == bindparam("name")
+)
+
+
 def get_record_type(conn: Connection, tenant_id: str, name: str) -> tuple[int, str] | None:
     """(version, definition) of a record type."""
-    row = conn.execute(
-        select(record_types.c.version, record_types.c.definition).where(
-            record_types.c.tenant_id == tenant_id, record_types.c.name == name
-        )
-    ).first()
+    row = conn.execute(_RECORD_TYPE, {"tenant_id": tenant_id, "name": name}).first()
     return (int(row[0]), str(row[1])) if row else None
 
 
@@ -135,27 +139,30 @@ def replace_fields(
     conn.execute(update(records).where(records.c.id == record_id).values(updated_at=now))
 
 
+# Built once (gated reads run them on every request); ``ids`` expands to the chunk.
+_RECORDS = select(records).where(
+    records.c.tenant_id == bindparam("tenant_id"),
+    records.c.id.in_(bindparam("ids", expanding=True)),
+)
+_FIELDS = select(
+    record_fields.c.record_id,
+    record_fields.c.field,
+    record_fields.c.ciphertext,
+    record_fields.c.token,
+).where(record_fields.c.record_id.in_(bindparam("ids", expanding=True)))
+
+
 def load_records(conn: Connection, tenant_id: str, record_ids: Sequence[str]) -> list[StoredRecord]:
     """Records (with encrypted fields) of a tenant, in the order asked."""
     meta: dict[str, Any] = {}
     for i in range(0, len(record_ids), 500):
         chunk = list(record_ids[i : i + 500])
-        for row in conn.execute(
-            select(records).where(records.c.tenant_id == tenant_id, records.c.id.in_(chunk))
-        ):
+        for row in conn.execute(_RECORDS, {"tenant_id": tenant_id, "ids": chunk}):
             meta[row.id] = row
     values: dict[str, dict[str, tuple[bytes, str | None]]] = {rid: {} for rid in meta}
     ids = list(meta)
     for i in range(0, len(ids), 500):
-        rows = conn.execute(
-            select(
-                record_fields.c.record_id,
-                record_fields.c.field,
-                record_fields.c.ciphertext,
-                record_fields.c.token,
-            ).where(record_fields.c.record_id.in_(ids[i : i + 500]))
-        )
-        for rid, field, ct, tok in rows:
+        for rid, field, ct, tok in conn.execute(_FIELDS, {"ids": ids[i : i + 500]}):
             values[rid][field] = (bytes(ct), tok)
     return [
         StoredRecord(
