@@ -6,12 +6,14 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import Connection, func, select
 
 from privault.app.bootstrap import Platform
 from privault.app.monitor_feed import RuleFeed
 from privault.core.clock import FixedClock
 from privault.core.context import RequestContext
+from privault.monitor import repository as monitor_repo
 from privault.monitor.tables import monitor_counters, monitor_cursors
 from tests.support.data import customer
 from tests.support.monitoring import monitor_service
@@ -118,3 +120,27 @@ def test_feed_survives_a_failing_step_and_backs_off() -> None:
     finally:
         feed.stop()
     assert not feed.running
+
+
+def test_a_batch_another_evaluator_recorded_first_is_dropped_not_counted_twice(
+    platform: Platform, tenant: str, admin: RequestContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rules run on a snapshot; the cursors are checked again before anything is written."""
+    ids = platform.vault.put_many(admin, tenant, "customer", [customer(i) for i in range(8)])
+    platform.monitor.detach()  # nobody evaluates while the reads are audited
+    platform.gate.read(admin, tenant, ids, purpose="support")
+    first, second = monitor_service(platform), monitor_service(platform)
+    snapshot = monitor_repo.cursors
+    raced: list[int] = []
+
+    def cursors_then_race(conn: Connection) -> dict[str, int]:
+        known = snapshot(conn)
+        if not raced:  # the first evaluator has its snapshot: the second one overtakes it
+            raced.append(-1)
+            raced[0] = second.catch_up()
+        return known
+
+    monkeypatch.setattr(monitor_repo, "cursors", cursors_then_race)
+    first.catch_up()  # its first batch is dropped: the second evaluator covered it
+    assert raced[0] >= 1
+    assert records_counted(platform) == 8

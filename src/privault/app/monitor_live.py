@@ -168,10 +168,17 @@ class LiveRules:
         return total
 
     def _evaluate_next(self) -> tuple[int, list[Alert], bool]:
-        """One transaction: take the cursors, evaluate the events past them, move them."""
+        """Evaluate the events past the cursors, then record the outcome and move them.
+
+        Rules run on a read snapshot, so the write lock (SQLite's, or the
+        evaluators' mutex row on PostgreSQL) is held only to record the
+        findings: audited requests never wait on an evaluation. If another
+        evaluator moved the cursors meanwhile, this batch is dropped unrecorded
+        (that evaluator covered it) and ``more`` asks for another pass.
+        """
         dedup = timedelta(minutes=self.config.dedup_minutes)
-        with self._data.transaction() as conn:
-            known = repo.lock_cursors(conn)
+        with self._data.read() as conn:
+            known = repo.cursors(conn)
             batch: list[SealedEvent] = []
             moved: dict[str, int] = {}
             more = False
@@ -190,12 +197,18 @@ class LiveRules:
                 (observation(s.event) for s in batch if not s.event.actor.startswith("system:")),
                 key=lambda o: o.ts,
             )
+            state = BatchState(conn)
+            findings = []
+            if observations:
+                findings = self.engine.evaluate_all(
+                    observations, state, self.facts(observations, conn)
+                )
+        with self._data.transaction() as conn:
+            if repo.lock_cursors(conn) != known:
+                return 0, [], True
             opened: list[Alert] = []
             if observations:
-                facts = self.facts(observations, conn)
-                state = BatchState(conn)
-                findings = self.engine.evaluate_all(observations, state, facts)
-                state.flush()
+                state.flush(conn)
                 # A synchronous rule's alert may exist already: replay mode skips its event.
                 opened = repo.record_findings(conn, findings, dedup, SYNC_RULES)
             repo.move_cursors(conn, moved, known)

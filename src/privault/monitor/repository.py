@@ -295,6 +295,12 @@ def lock_cursors(conn: Connection) -> dict[str, int]:
         query = query.with_for_update()
     if conn.execute(query).first() is None:
         conn.execute(insert(monitor_cursors).values(chain=MUTEX, seq=0))
+    return cursors(conn)
+
+
+def cursors(conn: Connection) -> dict[str, int]:
+    """How far each audit chain was evaluated (without taking the evaluators' turn)."""
+    c = monitor_cursors.c
     rows = conn.execute(select(c.chain, c.seq).where(c.chain != MUTEX))
     return {chain: int(seq) for chain, seq in rows}
 

@@ -194,8 +194,14 @@ class BatchState:
                 out[hour] = out.get(hour, 0) + records
         return out
 
-    def flush(self) -> None:
-        """Write the batch's changes."""
+    def flush(self, conn: Connection | None = None) -> None:
+        """Write the batch's changes.
+
+        On ``conn`` when given: the batch may have been evaluated on a read
+        snapshot and be written in a later transaction.
+        """
+        if conn is not None:
+            self._db, self._conn = DbState(conn), conn
         for (counter, key, bucket), amount in self._counters.items():
             self._db.bump(counter, key, bucket, amount)
         for (actor, hour), records in self._usage.items():
