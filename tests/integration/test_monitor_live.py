@@ -144,3 +144,24 @@ def test_a_batch_another_evaluator_recorded_first_is_dropped_not_counted_twice(
     first.catch_up()  # its first batch is dropped: the second evaluator covered it
     assert raced[0] >= 1
     assert records_counted(platform) == 8
+
+
+def test_a_worker_leaves_the_rules_to_the_evaluator_but_checks_honeytokens_itself(
+    platform: Platform, tenant: str, admin: RequestContext
+) -> None:
+    """serve --workers: the worker checks honeytokens; the supervisor's evaluator does the rest."""
+    ids = platform.vault.put_many(admin, tenant, "customer", [customer(i) for i in range(6)])
+    (canary,) = platform.monitor.plant_honeytokens(admin, tenant, "customer")
+    platform.monitor.catch_up()
+    counted = records_counted(platform)
+    platform.monitor.evaluate_elsewhere()
+    assert platform.monitor.background
+    platform.gate.read(admin, tenant, ids, purpose="support")
+    assert records_counted(platform) == counted  # not evaluated on the request path
+    platform.gate.read(admin, tenant, [canary], purpose="support")
+    (alert,) = platform.monitor.alerts(admin, rule="honeytoken")  # raised before read() returned
+    evaluator = monitor_service(platform)  # the supervisor's, sharing the cursor
+    assert evaluator.catch_up() >= 2
+    assert records_counted(platform) == counted + 7
+    (after,) = platform.monitor.alerts(admin, rule="honeytoken")
+    assert after.id == alert.id and after.count == 1

@@ -2,9 +2,11 @@
 
 ```
 Auditor (after commit) ──▶ on_events ─┬─ inline: catch_up()
-                                      └─ background: honeytoken rule now, then wake the feed
-catch_up(): lock cursors ─▶ events past them ─▶ rules + alerts + cursors (one write tx)
-                               new alerts ──▶ handle (notify, respond) after commit
+                                      ├─ background: honeytoken rule now, then wake the feed
+                                      └─ elsewhere: honeytoken rule now (another process catches up)
+catch_up(): cursors + events past them ─▶ rules (read snapshot)
+            ─▶ same cursors? record alerts + rule state, move cursors (one short write tx)
+               new alerts ──▶ handle (notify, respond) after commit
 ```
 
 The rules read committed events from the trail past a stored cursor per
@@ -15,7 +17,9 @@ the background feed) evaluates it. Inline (the default; CLI and library use)
 the catch-up runs before the service call returns. ``privault serve`` runs it
 on a background thread (:meth:`LiveRules.start_background`) so a request
 does not wait for rule-state writes, and the events of many requests share
-one transaction; honeytoken hits stay synchronous even then.
+one transaction; with ``--workers`` that thread runs in the supervisor, and
+the workers only check honeytokens (:meth:`LiveRules.evaluate_elsewhere`).
+Honeytoken hits stay synchronous in every mode.
 """
 
 from __future__ import annotations
@@ -111,6 +115,7 @@ class LiveRules:
         self._handle_alerts = handle
         self._purposes: dict[str, tuple[float, Mapping[str, tuple[str, ...]]]] = {}
         self._feed: RuleFeed | None = None
+        self._elsewhere = False
         self._honeytokens: dict[str, tuple[float, frozenset[str]]] = {}
 
     def forget_honeytokens(self, tenant_id: str) -> None:
@@ -129,10 +134,19 @@ class LiveRules:
         self._feed.start()
         self._feed.wake()
 
+    def evaluate_elsewhere(self) -> None:
+        """Leave the cursor to an evaluator in another process; check honeytokens here.
+
+        ``privault serve --workers``: the supervisor runs the one background
+        evaluator, so the workers spend no time on rules but the synchronous
+        ones (a honeytoken read still raises its alert before the request returns).
+        """
+        self._elsewhere = True
+
     @property
     def background(self) -> bool:
-        """Whether rules run on the background thread."""
-        return self._feed is not None
+        """Whether rules run off the request path (a thread here, or another process)."""
+        return self._feed is not None or self._elsewhere
 
     def close(self) -> None:
         """Stop the background thread, then evaluate what it had not reached."""
@@ -146,13 +160,14 @@ class LiveRules:
             log.warning("monitor catch-up at close failed (%s)", type(exc).__name__)
 
     def on_events(self, sealed: Sequence[SealedEvent]) -> None:
-        """Evaluate committed events now (inline), or check honeytokens and wake the feed."""
+        """Evaluate committed events now (inline), or check honeytokens (and wake the feed)."""
         feed = self._feed
-        if feed is None:
+        if feed is None and not self._elsewhere:
             self.catch_up()
             return
         self._sync_rules(sealed)
-        feed.wake()
+        if feed is not None:
+            feed.wake()
 
     def catch_up(self) -> int:
         """Evaluate every committed event no evaluator has seen yet; return how many.

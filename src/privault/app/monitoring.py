@@ -92,9 +92,14 @@ class MonitorService:
         if self._attached:
             self.live.start_background(poll)
 
+    def evaluate_elsewhere(self) -> None:
+        """Check only honeytokens here; another process evaluates the rest (serve --workers)."""
+        if self._attached:
+            self.live.evaluate_elsewhere()
+
     @property
     def background(self) -> bool:
-        """Whether rules run on the background thread."""
+        """Whether rules run off the request path."""
         return self.live.background
 
     def close(self) -> None:

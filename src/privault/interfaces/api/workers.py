@@ -58,7 +58,7 @@ def app() -> FastAPI:
     # Read once: processes this worker starts (scan and masking jobs) do not inherit it.
     os.environ.pop("PRIVAULT_PASSPHRASE", None)
     platform = open_platform(settings)
-    platform.monitor.start_background()
+    platform.monitor.evaluate_elsewhere()  # the supervisor runs the evaluator
     return create_app(
         platform, ApiConfig(**options["api"]), web=bool(options["web"]), recover_jobs=False
     )

@@ -46,8 +46,8 @@ def serve(
         int,
         typer.Option(
             min=1,
-            help="worker processes (more than 1 needs PostgreSQL as the data store; "
-            "rate limits then count per worker)",
+            help="worker processes (rate limits then count per worker; on SQLite "
+            "the workers take turns to write)",
         ),
     ] = 1,
     threads: Annotated[
@@ -65,11 +65,6 @@ def serve(
     if (cert is None) != (key is None):
         raise InvalidInput("give both --cert and --key, or neither")
     cfg = common.settings()
-    if workers > 1 and not cfg.resolved_database_url.startswith("postgresql"):
-        raise InvalidInput(
-            "--workers above 1 needs PostgreSQL as the data store (PRIVAULT_DATABASE_URL): "
-            "SQLite has one writer at a time"
-        )
     secret = common.passphrase(cfg)
     platform = open_platform(cfg, secret)
     if self_signed and cert is None:
@@ -77,9 +72,11 @@ def serve(
     tls = cert is not None
     config = ApiConfig(tls=tls, threads=threads)
     app = None
+    # One background rule evaluator per server: in this process (with
+    # --workers, the supervisor: the workers only check honeytokens).
+    platform.monitor.start_background()
     if workers == 1:
         app = create_app(platform, config)
-        platform.monitor.start_background()
     else:
         # Each worker opens the installation itself (privault.interfaces.api.workers).
         platform.jobs.runner.recover()
