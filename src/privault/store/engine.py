@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 import weakref
 from pathlib import Path
@@ -14,13 +13,14 @@ from sqlalchemy.exc import ArgumentError, DisconnectionError
 from sqlalchemy.pool import StaticPool
 
 from privault.core.errors import ConfigurationError
+from privault.store.writer import WriterLock
 
 #: Execution option a unit of work sets on a read-only transaction.
 READ_ONLY = "privault_read_only"
-#: Longest wait for SQLite's in-process writer lock (as ``busy_timeout``).
+#: Longest wait for a SQLite file's writer lock (as ``busy_timeout``).
 WRITE_WAIT_S = 10.0
 _QUERY_ONLY = "privault_query_only"
-_WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+_WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, WriterLock] = weakref.WeakKeyDictionary()
 
 # Sized for the server: uvicorn runs sync endpoints in a pool of 40 threads,
 # and one request may hold a data and a key-store connection at once.
@@ -109,23 +109,24 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
     def _no_autobegin(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None
 
-    _begin_by_mode(engine, writer_lock=not memory)
+    _begin_by_mode(engine, None if memory else Path(str(database)))
     return engine
 
 
-def _begin_by_mode(engine: Engine, *, writer_lock: bool) -> None:
+def _begin_by_mode(engine: Engine, database: Path | None) -> None:
     """Begin SQLite transactions: deferred for reads, IMMEDIATE for writes.
 
     WAL readers never wait, so a read-only unit of work (``READ_ONLY``) takes
     a plain deferred ``BEGIN`` on a connection set ``query_only`` (a write
     there fails instead of racing for the lock); writers take SQLite's write
     lock up front.
-    Writers of this process also queue on :func:`write_lock` (the unit of
-    work takes it), so they wake the moment the writer before them commits
-    instead of polling SQLite's lock with its sleeping busy handler.
+    Writers of a file also queue on its :func:`write_lock` (the unit of work
+    takes it), so they wake soon after the writer before them commits,
+    in this process or another, instead of polling SQLite's lock with its
+    sleeping busy handler.
     """
-    if writer_lock:
-        _WRITE_LOCKS[engine] = threading.RLock()
+    if database is not None:
+        _WRITE_LOCKS[engine] = WriterLock(database)
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
@@ -136,6 +137,6 @@ def _begin_by_mode(engine: Engine, *, writer_lock: bool) -> None:
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
-def write_lock(engine: Engine) -> threading.RLock | None:
-    """The in-process writer lock of a SQLite file engine (None: no such lock)."""
+def write_lock(engine: Engine) -> WriterLock | None:
+    """The writer lock of a SQLite file engine (None: no such lock)."""
     return _WRITE_LOCKS.get(engine)

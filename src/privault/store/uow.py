@@ -41,8 +41,9 @@ class UnitOfWork:
             with _mapped_errors(), self.engine.begin() as conn:
                 yield conn
             return
-        # SQLite: writers of this process queue here and wake as soon as the
-        # one before them has committed (see store.engine.write_lock).
+        # SQLite: writers of this file, in this process and others, queue here
+        # and wake soon after the one before them has committed
+        # (see privault.store.writer).
         with _mapped_errors(), self.engine.connect() as conn:
             if not lock.acquire(timeout=WRITE_WAIT_S):
                 raise Busy("the database is busy (a write waited too long); retry")

@@ -95,8 +95,12 @@ Svc = Annotated[Services, Depends(services)]
 Ctx = Annotated[RequestContext, Depends(api_context)]
 
 
-def visible_tenant(tenant: str, ctx: Ctx, svc: Svc) -> str:
-    """The path's tenant, if the caller may see it (else 404, never 403)."""
+async def visible_tenant(tenant: str, ctx: Ctx, svc: Svc) -> str:
+    """The path's tenant, if the caller may see it (else 404, never 403).
+
+    ``async``: tenants and role definitions are remembered by the services,
+    so after a process's first look at a tenant this touches no store.
+    """
     return svc.overview.tenant(ctx, tenant).slug
 
 
