@@ -42,16 +42,22 @@ class Client:
         return await self._send(head.encode(), data)
 
     async def _send(self, start: bytes, body: bytes) -> bytes:
+        tail = f"Host: {self._host}\r\n{self._headers}Content-Length: {len(body)}\r\n\r\n"
+        request = start + tail.encode() + body
         async with self._slots:
-            conn = self._idle.pop() if self._idle else await self._connect()
-            reader, writer = conn
-            tail = f"Host: {self._host}\r\n{self._headers}Content-Length: {len(body)}\r\n\r\n"
-            writer.write(start + tail.encode() + body)
+            reused = bool(self._idle)
+            conn = self._idle.pop() if reused else await self._connect()
             try:
-                status, payload = await _response(reader)
-            except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
-                writer.close()
-                raise HttpError(type(exc).__name__) from None
+                status, payload = await _exchange(conn, request)
+            except _Closed:
+                # The server closed this kept-alive connection while it sat idle
+                # (its keep-alive timeout) before reading the request: send it
+                # again on a fresh one, as HTTP clients do. A fresh one failing
+                # the same way is a real error.
+                if not reused:
+                    raise HttpError("connection closed before an answer") from None
+                conn = await self._connect()
+                status, payload = await _exchange(conn, request)
             self._idle.append(conn)
         if not 200 <= status < 300:
             raise HttpError(f"HTTP {status}")
@@ -68,6 +74,30 @@ class Client:
         for _reader, writer in self._idle:
             writer.close()
         self._idle.clear()
+
+
+class _Closed(HttpError):
+    """The connection ended before any byte of the answer."""
+
+
+async def _exchange(
+    conn: tuple[asyncio.StreamReader, asyncio.StreamWriter], request: bytes
+) -> tuple[int, bytes]:
+    reader, writer = conn
+    try:
+        writer.write(request)
+        return await _response(reader)
+    except asyncio.IncompleteReadError as exc:
+        writer.close()
+        if not exc.partial:
+            raise _Closed("IncompleteReadError") from None
+        raise HttpError("IncompleteReadError") from None
+    except (ConnectionResetError, BrokenPipeError):
+        writer.close()
+        raise _Closed("ConnectionResetError") from None
+    except (OSError, ValueError) as exc:
+        writer.close()
+        raise HttpError(type(exc).__name__) from None
 
 
 async def _response(reader: asyncio.StreamReader) -> tuple[int, bytes]:

@@ -127,6 +127,7 @@ class AccessService:
                     )
                 ],
             )
+        self._authz.invalidate()  # after the commit: no one re-reads the old grants
 
     def check(
         self,

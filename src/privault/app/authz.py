@@ -38,6 +38,8 @@ class Authorizer:
         self._audit = auditor
         self._clock = clock
         self._roles: tuple[datetime, Mapping[str, Role]] | None = None
+        #: Bumped by :meth:`invalidate`: what was remembered about access before is stale.
+        self.epoch = 0
         self._user_ids: dict[str, str] = {}
         self._memo: tuple[str, str | None, DecisionContext] | None = None
 
@@ -62,8 +64,12 @@ class Authorizer:
         return roles
 
     def invalidate(self) -> None:
-        """Forget cached role definitions (after roles change)."""
+        """Forget what this process remembers about access (roles, grants, keys).
+
+        Called after roles, grants, API keys or users change.
+        """
         self._roles = None
+        self.epoch += 1
 
     def context(self, principal: Principal, purpose: str | None = None) -> DecisionContext:
         """The decision context for ``principal`` now (break-glass grants read live).

@@ -217,7 +217,7 @@ def _assemble(settings: Settings, provider: KeyProvider, clock: Clock) -> Platfo
         trail=TrailService(auditor, authz),
         identity=identity,
         mfa=mfa,
-        signin=SignInService(data, identity, mfa, clock),
+        signin=SignInService(data, identity, mfa, authz, clock),
         access=AccessService(data, tenants, identity, auditor, authz, clock),
         masking=masking,
         discovery=ScanService(data, auditor, authz, tenants, clock),

@@ -211,6 +211,7 @@ class IdentityService:
                     )
                 ],
             )
+        self._authz.invalidate()  # after the commit: no one re-reads the user as active
 
     # -- API keys -------------------------------------------------------------------
     def create_api_key(
@@ -274,6 +275,7 @@ class IdentityService:
                     )
                 ],
             )
+        self._authz.invalidate()  # after the commit: no one re-reads the key as valid
 
     def api_keys(self, ctx: RequestContext, username: str | None = None) -> list[repo.ApiKey]:
         """API keys (hashes only), of one user or all."""

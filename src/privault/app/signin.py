@@ -11,6 +11,7 @@ from functools import cache
 
 from privault.access import lockout
 from privault.access import repository as repo
+from privault.app.authz import Authorizer
 from privault.app.identity import API_KEY_PREFIX, IdentityService, digest
 from privault.app.mfa import MfaService
 from privault.core.clock import Clock
@@ -40,16 +41,38 @@ class Login:
     expires_at: datetime
 
 
+#: How long one process trusts an API key it checked before looking again.
+API_KEY_MEMO = timedelta(seconds=1)
+
+
+@dataclass(frozen=True, slots=True)
+class _CheckedKey:
+    """A successful API-key check, remembered for :data:`API_KEY_MEMO`."""
+
+    secret_hash: str
+    principal: Principal
+    expires_at: datetime | None
+    checked_at: datetime
+    epoch: int
+
+
 class SignInService:
     """Password (+ second factor) sign-in, sessions and API keys."""
 
     def __init__(
-        self, data: UnitOfWork, identity: IdentityService, mfa: MfaService, clock: Clock
+        self,
+        data: UnitOfWork,
+        identity: IdentityService,
+        mfa: MfaService,
+        authz: Authorizer,
+        clock: Clock,
     ) -> None:
         self._data = data
         self._identity = identity
         self._mfa = mfa
+        self._authz = authz
         self._clock = clock
+        self._checked: dict[str, _CheckedKey] = {}  # key id -> last successful check
 
     def _check_locks(self, keys: list[str], now: datetime) -> None:
         with self._data.transaction() as conn:
@@ -200,15 +223,44 @@ class SignInService:
         with self._data.transaction() as conn:
             repo.set_session(conn, digest(token.reveal()), revoked_at=self._clock.now())
 
+    def remembered_api_key(self, token: Secret[str]) -> Principal | None:
+        """The principal of an API key this process checked under :data:`API_KEY_MEMO` ago.
+
+        No store access: None when the key was not checked lately (or anything
+        about access changed here since), and :meth:`api_key` must look.
+        """
+        value = token.reveal()
+        key_id, _, secret = value.removeprefix(API_KEY_PREFIX).partition("_")
+        known = self._checked.get(key_id)
+        if known is None or not value.startswith(API_KEY_PREFIX):
+            return None
+        now = self._clock.now()
+        if (
+            known.epoch != self._authz.epoch
+            or not timedelta(0) <= now - known.checked_at < API_KEY_MEMO
+            or (known.expires_at is not None and now >= known.expires_at)
+            or not hmac.compare_digest(known.secret_hash, digest(secret))
+        ):
+            return None
+        return known.principal
+
     def api_key(self, token: Secret[str]) -> Principal:
         """The principal of an API key (its owner's grants, narrowed by its scopes).
+
+        A key checked here under :data:`API_KEY_MEMO` ago is not looked up
+        again: a revocation, a disabled owner or changed grants take effect at
+        once in this process and within that time in the other server workers.
 
         Raises:
             AccessDenied: malformed, unknown, revoked or expired key.
         """
+        remembered = self.remembered_api_key(token)
+        if remembered is not None:
+            return remembered
         value = token.reveal()
         key_id, _, secret = value.removeprefix(API_KEY_PREFIX).partition("_")
         now = self._clock.now()
+        epoch = self._authz.epoch  # read first: a change committed meanwhile voids the memo
         with self._data.read() as conn:
             key = repo.get_api_key(conn, key_id) if value.startswith(API_KEY_PREFIX) else None
             valid = key is not None and hmac.compare_digest(key.secret_hash, digest(secret))
@@ -231,6 +283,7 @@ class SignInService:
                 repo.set_api_key(conn, key.id, last_used_at=now)
         if principal is None:
             raise AccessDenied("invalid API key", rule="apikey")
+        self._checked[key.id] = _CheckedKey(key.secret_hash, principal, key.expires_at, now, epoch)
         # An API key carries no interactive second factor: sensitive (step-up)
         # actions stay out of reach of keys by design.
         return principal

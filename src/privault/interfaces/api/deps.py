@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from privault.app.bootstrap import Platform
 from privault.app.detection import DetectionService
@@ -79,9 +80,19 @@ def authenticate(svc: Services, token: str | None) -> Principal:
         raise AuthenticationRequired(exc.message) from None
 
 
-def api_principal(request: Request, svc: Annotated[Services, Depends(services)]) -> Principal:
-    """The caller of an API route (bearer API key or session token)."""
-    return authenticate(svc, bearer(request))
+async def api_principal(request: Request, svc: Annotated[Services, Depends(services)]) -> Principal:
+    """The caller of an API route (bearer API key or session token).
+
+    An API key checked a moment ago is answered here without a thread hop
+    (:meth:`SignInService.remembered_api_key`); anything else is looked up
+    on the request lane.
+    """
+    token = bearer(request)
+    if token and token.startswith(API_KEY_PREFIX):
+        known = svc.platform.signin.remembered_api_key(Secret(token))
+        if known is not None:
+            return known
+    return await run_in_threadpool(authenticate, svc, token)
 
 
 async def api_context(
