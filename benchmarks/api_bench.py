@@ -1,7 +1,7 @@
 """API benchmark: gated single-record reads and batch tokenize over HTTP, beside OpenBao.
 
     .venv/bin/python benchmarks/api_bench.py [--seconds 5] [--concurrency 8] [--rate 500]
-        [--configs sqlite:1,sqlite:2,postgres:2]
+        [--rounds 3] [--configs sqlite:1,sqlite:2,postgres:2]
 
 The privault server runs in a subprocess over a fresh installation, once per
 configuration (``--configs``, store:workers): on SQLite as one process and
@@ -209,7 +209,13 @@ async def privault_runs(
 
         await closed_loop(read, args.concurrency, 1.0)  # warm-up
         single = await closed_loop(read, args.concurrency, args.seconds)
-        at_rate = await paced(read, args.rate, args.seconds)
+        # The machine is shared and noisy: several paced rounds, the median
+        # round (by p99) reported, every round kept in the JSON.
+        rounds = [await paced(read, args.rate, args.seconds) for _ in range(args.rounds)]
+        at_rate = {
+            **sorted(rounds, key=lambda r: r["p99_ms"])[len(rounds) // 2],
+            "rounds": rounds,
+        }
         values = [f"person{i}@example.test" for i in range(BATCH)]
 
         async def tokenize(_i: int) -> None:
@@ -302,6 +308,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=5.0)
     ap.add_argument("--concurrency", type=int, default=8)
     ap.add_argument("--rate", type=float, default=500.0)
+    ap.add_argument("--rounds", type=int, default=3, help="paced rounds at --rate (median kept)")
     ap.add_argument("--records", type=int, default=2000)
     ap.add_argument(
         "--configs",
