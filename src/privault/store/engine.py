@@ -22,8 +22,9 @@ WRITE_WAIT_S = 10.0
 _QUERY_ONLY = "privault_query_only"
 _WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, WriterLock] = weakref.WeakKeyDictionary()
 
-# Sized for the server: uvicorn runs sync endpoints in a pool of 40 threads,
-# and one request may hold a data and a key-store connection at once.
+# Sized for the server: request lanes, job workers, the monitor and the
+# schedulers each hold connections, and one request may hold a data and a
+# key-store connection at once (see privault.interfaces.api.lanes).
 POOL: dict[str, Any] = {"pool_size": 10, "max_overflow": 40, "pool_timeout": 30}
 
 
